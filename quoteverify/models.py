@@ -252,7 +252,7 @@ class Finding:
     passage: Passage | None
     diff: str | None  # word-level difference, for altered quotes
     reasons: tuple[str, ...] = ()  # why: "number changed", "editorial insertion [...]"
-    source_line: int | None = None
+    fails: bool = False  # at or above the gate of the run's Config
 
 
 @dataclass(frozen=True)
@@ -275,6 +275,13 @@ class Report:
     findings: tuple[Finding, ...]
     errors: tuple[Diagnostic, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
+    files: int = 0  # articles read
+    settings: Mapping[str, object] = field(default_factory=dict)  # thresholds that applied
+
+    @property
+    def failing(self) -> int:
+        """How many findings fail the gate."""
+        return sum(1 for f in self.findings if f.fails)
 
     def counts(self) -> dict[str, int]:
         """Findings per verdict, every verdict present, in enum order."""

@@ -1,0 +1,5 @@
+"""python -m quoteverify."""
+
+from quoteverify.cli import main
+
+main()

@@ -1,0 +1,177 @@
+"""The command line: parse options, build a Config, run the pipeline, render, exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from quoteverify import __version__
+from quoteverify.config import Config
+from quoteverify.corpus import load_corpus
+from quoteverify.errors import QuoteverifyError
+from quoteverify.extract import detect_format
+from quoteverify.match import build_index
+from quoteverify.models import Diagnostic, Verdict
+from quoteverify.pipeline import (
+    Article,
+    ArticleResult,
+    ExitStatus,
+    build_report,
+    check_article,
+    exit_status,
+)
+from quoteverify.report import REPORTERS, RenderOptions, summary_line
+from quoteverify.textio import decode, read_text
+
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
+
+
+class UsageError(click.ClickException):
+    """A tool error: exits 2, unlike click.ClickException's 1."""
+
+    exit_code = int(ExitStatus.ERROR)
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"quoteverify: error: {self.format_message()}", err=True)
+
+
+def _verdict_list(value: str) -> frozenset[Verdict]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    known = {v.value: v for v in Verdict}
+    bad = [n for n in names if n not in known]
+    if bad:
+        choices = ", ".join(known)
+        raise click.BadParameter(f"unknown verdict {bad[0]!r} (choose from {choices})")
+    return frozenset(known[n] for n in names)
+
+
+def _article_paths(paths: Sequence[str]) -> tuple[list[tuple[str, Path | None]], list[Diagnostic]]:
+    """Expand the PATH arguments into (display name, path) pairs; None path is stdin."""
+    out: list[tuple[str, Path | None]] = []
+    errors: list[Diagnostic] = []
+    for raw in paths:
+        if raw == "-":
+            out.append(("-", None))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in ARTICLE_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            out.extend((p.as_posix(), p) for p in found)
+        elif path.exists():
+            out.append((path.as_posix(), path))
+        else:
+            errors.append(Diagnostic(raw, "no such file or directory"))
+    return out, errors
+
+
+def _read_articles(
+    paths: Sequence[str],
+) -> tuple[list[Article], list[Diagnostic], list[Diagnostic]]:
+    articles: list[Article] = []
+    found, errors = _article_paths(paths)
+    warnings: list[Diagnostic] = []
+    for name, path in found:
+        try:
+            if path is None:
+                text, notes = decode(sys.stdin.buffer.read(), name=name)
+            else:
+                text, notes = read_text(path, name=name)
+        except QuoteverifyError as exc:
+            errors.append(Diagnostic(name, exc.message, exc.line))
+            continue
+        warnings.extend(Diagnostic(name, note) for note in notes)
+        articles.append(Article(name, text, detect_format(name)))
+    return articles, errors, warnings
+
+
+def _use_color(stream: object) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="quoteverify")
+def main() -> None:
+    """Verify the quotations of articles against a corpus of source transcripts."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, metavar="[PATH|-]...")
+@click.option(
+    "--corpus",
+    "corpora",
+    multiple=True,
+    required=True,
+    metavar="DIR",
+    help="Folder of transcripts (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(REPORTERS)),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--tablefmt",
+    default="simple",
+    show_default=True,
+    help="Any tabulate table format, for --format table.",
+)
+@click.option(
+    "--fail-on",
+    default=",".join(sorted(v.value for v in Config().fail_on)),
+    show_default=True,
+    help="Comma list of verdicts that fail the run (exit 1).",
+)
+def check(
+    paths: tuple[str, ...], corpora: tuple[str, ...], fmt: str, tablefmt: str, fail_on: str
+) -> None:
+    """Check every quotation in the articles at PATH against the transcripts.
+
+    PATH is a .txt, .md or .html file, a folder (searched recursively) or - for
+    standard input. The report goes to stdout, a summary line to stderr.
+
+    Exit status: 0 clean, 1 a finding fails the gate, 2 usage, input or corpus error.
+
+    \b
+    Example:
+      quoteverify check seeds/000_2c19eea2428d6ab8.txt --corpus fixtures/transcripts
+    """
+    if not paths:
+        raise UsageError("no articles given: name files or folders, or - to read standard input")
+    try:
+        fail = _verdict_list(fail_on)
+    except click.BadParameter as exc:
+        raise UsageError(f"--fail-on: {exc.message}") from None
+    config = Config(fail_on=fail)
+    try:
+        corpus, corpus_warnings = load_corpus(corpora)
+    except QuoteverifyError as exc:
+        raise UsageError(str(exc)) from None
+    articles, errors, warnings = _read_articles(paths)
+    warnings.extend(corpus_warnings)
+    index = build_index(corpus)
+    results: list[ArticleResult] = [check_article(a, index, config) for a in articles]
+    report = build_report(results, config, errors=errors, warnings=warnings, files=len(articles))
+    options = RenderOptions(tablefmt=tablefmt, quote_width=config.quote_width, color=_use_color(sys.stdout))
+    click.echo(REPORTERS[fmt](report, options), nl=False)
+    for w in report.warnings:
+        click.echo(f"quoteverify: warning: {w}", err=True)
+    for e in report.errors:
+        click.echo(f"quoteverify: error: {e}", err=True)
+    click.echo(summary_line(report), err=True)
+    sys.exit(int(exit_status(report)))

@@ -1,0 +1,152 @@
+"""Composes the stages: article text -> findings. No I/O, no printing."""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from quoteverify.attribute import attribute
+from quoteverify.config import Config
+from quoteverify.extract import extract, load_document
+from quoteverify.match import CorpusIndex, match_quote
+from quoteverify.models import (
+    Diagnostic,
+    DocFormat,
+    Finding,
+    QuoteKind,
+    Report,
+    Verdict,
+)
+from quoteverify.normalise import normalise
+from quoteverify.verdict import judge
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's text as read, with the name reports give it."""
+
+    name: str
+    text: str
+    fmt: DocFormat
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """The findings and warnings of one article."""
+
+    findings: tuple[Finding, ...]
+    warnings: tuple[Diagnostic, ...]
+
+
+class LineIndex:
+    """Maps character offsets of a text to 1-based (line, column)."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        self._starts.extend(i + 1 for i, c in enumerate(text) if c == "\n")
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column (in characters) of offset."""
+        line = bisect.bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
+
+def fails_gate(verdict: Verdict, confidence: float, config: Config) -> bool:
+    """Whether a finding with this verdict and confidence fails the configured gate."""
+    return verdict in config.fail_on and confidence >= config.min_confidence
+
+
+def check_article(article: Article, index: CorpusIndex, config: Config) -> ArticleResult:
+    """Extract, attribute, match and judge every quotation of one article."""
+    doc = load_document(article.text, article.fmt)
+    extraction = extract(doc)
+    lines = LineIndex(article.text)
+    warnings = tuple(
+        Diagnostic(article.name, w.message, lines.position(w.offset)[0])
+        for w in extraction.warnings
+    )
+    quotes = [q for q in extraction.quotes if q.kind is QuoteKind.SPEECH]
+    attributions = attribute(doc, quotes)
+    findings = []
+    for quote, attribution in zip(quotes, attributions, strict=True):
+        # Token offsets index into quote.text, which is what the diff prints.
+        norm = normalise(quote.text, quote=True)
+        result = match_quote(index, norm, attribution.speaker, config)
+        judgement = judge(quote, norm, attribution, result, config)
+        line, column = lines.position(quote.span.start)
+        findings.append(
+            Finding(
+                file=article.name,
+                line=line,
+                column=column,
+                quote=quote,
+                attribution=attribution,
+                verdict=judgement.verdict,
+                confidence=judgement.confidence,
+                similarity=judgement.similarity,
+                passage=judgement.passage,
+                diff=judgement.diff,
+                reasons=judgement.reasons,
+                fails=fails_gate(judgement.verdict, judgement.confidence, config),
+            )
+        )
+    return ArticleResult(tuple(findings), warnings)
+
+
+def settings_of(config: Config) -> dict[str, object]:
+    """The thresholds and weights of a Config, for reports (sorted names, plain values)."""
+    out: dict[str, object] = {}
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if isinstance(value, frozenset):
+            value = sorted(v.value for v in value)
+        out[f.name] = value
+    return dict(sorted(out.items()))
+
+
+def build_report(
+    results: Iterable[ArticleResult],
+    config: Config,
+    *,
+    errors: Sequence[Diagnostic] = (),
+    warnings: Sequence[Diagnostic] = (),
+    files: int = 0,
+) -> Report:
+    """Gather per-article results into one deterministic Report."""
+    findings: list[Finding] = []
+    all_warnings = list(warnings)
+    for r in results:
+        findings.extend(r.findings)
+        all_warnings.extend(r.warnings)
+    findings.sort(key=lambda f: (f.file, f.quote.span.start, f.quote.span.end))
+    return Report(
+        findings=tuple(findings),
+        errors=tuple(sorted(errors, key=_diag_key)),
+        warnings=tuple(sorted(all_warnings, key=_diag_key)),
+        files=files,
+        settings=settings_of(config),
+    )
+
+
+def _diag_key(d: Diagnostic) -> tuple[str, int, str]:
+    return (d.file, d.line or 0, d.message)
+
+
+class ExitStatus(enum.IntEnum):
+    """The process exit status a run's report calls for."""
+
+    OK = 0
+    FINDINGS = 1
+    ERROR = 2
+
+
+def exit_status(report: Report) -> ExitStatus:
+    """ERROR when an input failed, FINDINGS when a finding fails the gate, else OK."""
+    if report.errors:
+        return ExitStatus.ERROR
+    if report.failing:
+        return ExitStatus.FINDINGS
+    return ExitStatus.OK
