@@ -166,14 +166,7 @@ class Transcript:
 
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset in the file."""
-        lo, hi = 0, len(self.line_starts)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.line_starts[mid] <= offset:
-                lo = mid + 1
-            else:
-                hi = mid
-        return max(lo, 1)
+        return max(bisect.bisect_right(self.line_starts, offset), 1)
 
 
 @dataclass(frozen=True)
