@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,10 +102,14 @@ def test_read_text_binary(tmp_path: Path) -> None:
         read_text(path, name="x.txt")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_read_text_permission_denied(tmp_path: Path) -> None:
+def test_read_text_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests run as root, which reads files whatever their mode: make the OS refuse instead.
     path = tmp_path / "secret.txt"
     path.write_text("x", encoding="utf-8")
-    path.chmod(0)
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(InputFileError, match=r"^secret\.txt: cannot read: Permission denied$"):
         read_text(path, name="secret.txt")
