@@ -167,7 +167,9 @@ def check(
     index = build_index(corpus)
     results: list[ArticleResult] = [check_article(a, index, config) for a in articles]
     report = build_report(results, config, errors=errors, warnings=warnings, files=len(articles))
-    options = RenderOptions(tablefmt=tablefmt, quote_width=config.quote_width, color=_use_color(sys.stdout))
+    options = RenderOptions(
+        tablefmt=tablefmt, quote_width=config.quote_width, color=_use_color(sys.stdout)
+    )
     click.echo(REPORTERS[fmt](report, options), nl=False)
     for w in report.warnings:
         click.echo(f"quoteverify: warning: {w}", err=True)

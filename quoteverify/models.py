@@ -218,6 +218,9 @@ class MatchResult:
     best_for_speaker: Passage | None
     runner_up: Passage | None = None  # the best distinct passage after `best`
     searched_everywhere: bool = True  # False for short fragments
+    # The transcript labels the claimed speaker resolved to: None when no speaker was
+    # claimed, empty when the speaker holds no turn in the corpus.
+    speaker_labels: frozenset[str] | None = None
 
 
 class Verdict(enum.Enum):

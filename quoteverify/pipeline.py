@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
-import enum
 import dataclasses
+import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -74,7 +74,7 @@ def check_article(article: Article, index: CorpusIndex, config: Config) -> Artic
     for quote, attribution in zip(quotes, attributions, strict=True):
         # Token offsets index into quote.text, which is what the diff prints.
         norm = normalise(quote.text, quote=True)
-        result = match_quote(index, norm, attribution.speaker, config)
+        result = match_quote(index, norm, attribution.speaker, config, text=quote.text)
         judgement = judge(quote, norm, attribution, result, config)
         line, column = lines.position(quote.span.start)
         findings.append(

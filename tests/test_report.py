@@ -56,7 +56,7 @@ def _report() -> Report:
         quote=Quote(
             (
                 QuotePart("We will respond,", Span(90, 106)),
-                QuotePart("with force, \"now\".", Span(120, 138)),
+                QuotePart('with force, "now".', Span(120, 138)),
             )
         ),
         attribution=Attribution(
@@ -94,7 +94,9 @@ def test_json_document_has_schema_and_keys() -> None:
         "not_found": 0,
         "unattributed": 1,
     }
-    assert doc["errors"] == [{"file": "news/b.txt", "line": None, "message": "binary file, not text"}]
+    assert doc["errors"] == [
+        {"file": "news/b.txt", "line": None, "message": "binary file, not text"}
+    ]
 
 
 def test_jsonl_is_one_record_per_line() -> None:

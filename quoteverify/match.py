@@ -1,0 +1,514 @@
+"""Quote x corpus -> the best aligned passages, found by seed-and-extend over an inverted index."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from quoteverify.config import Config
+from quoteverify.models import (
+    Corpus,
+    DiffKind,
+    DiffOp,
+    MatchResult,
+    Passage,
+    Span,
+    Transcript,
+)
+from quoteverify.normalise import Normalised, canonical_name, normalise, same_person
+
+# Seeds are taken rarest first; once this many postings have been read, common words are skipped
+# (a quote of nothing but "the" and "of" still gets its rarest feature).
+_SEED_BUDGET = 1500
+# Bigrams locate a passage far better than single words, so their votes count double.
+_BIGRAM_WEIGHT = 2.0
+# Windows with less than this share of the top window's votes are not worth aligning.
+_MIN_VOTE_SHARE = 0.2
+# Candidates aligned per fragment when it is searched near its neighbour.
+_NEAR_CANDIDATES = 3
+# Alignment refinements per window (each drops words cut off by an inner deletion).
+_REFINE_ROUNDS = 4
+
+_TAGS = {
+    "equal": DiffKind.EQUAL,
+    "delete": DiffKind.DELETE,
+    "insert": DiffKind.INSERT,
+    "replace": DiffKind.REPLACE,
+}
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Consecutive turns of one speaker label: a passage never leaves its run."""
+
+    doc: int
+    first: int  # global position of the first token
+    end: int  # global position after the last token
+    speaker: int  # speaker id
+
+
+class CorpusIndex:
+    """All turns' canonical words in one flat array, with an inverted index of words and bigrams.
+
+    Global positions number every token of the corpus; transcripts and same-speaker runs are
+    contiguous ranges of them. Everything match_quote needs goes through this class, so a
+    persistent index can replace it behind the same attributes and methods.
+    """
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self.transcripts: tuple[Transcript, ...] = corpus.transcripts
+        self.words: list[str] = []
+        self.starts = array("q")  # file offset of each token
+        self.ends = array("q")
+        self.turn_of = array("q")  # Turn.index of each token
+        self.run_of = array("q")  # run id of each token
+        self.doc_bounds: list[tuple[int, int]] = []  # [first, end) global positions per transcript
+        self.runs: list[_Run] = []
+        self.labels: list[str] = []  # speaker id -> label
+        self._speaker_ids: dict[str, int] = {}
+        self._unigrams: dict[str, array[int]] = {}
+        self._bigrams: dict[str, array[int]] = {}
+        self._label_cache: dict[str, frozenset[str]] = {}
+        for doc, transcript in enumerate(self.transcripts):
+            self._add_transcript(doc, transcript)
+
+    def _speaker_id(self, label: str) -> int:
+        if label not in self._speaker_ids:
+            self._speaker_ids[label] = len(self.labels)
+            self.labels.append(label)
+        return self._speaker_ids[label]
+
+    def _add_transcript(self, doc: int, transcript: Transcript) -> None:
+        first = len(self.words)
+        run_start = first
+        run_speaker: int | None = None
+        for turn in transcript.turns:
+            speaker = self._speaker_id(turn.speaker)
+            if speaker != run_speaker:
+                if run_speaker is not None and len(self.words) > run_start:
+                    self.runs.append(_Run(doc, run_start, len(self.words), run_speaker))
+                run_start, run_speaker = len(self.words), speaker
+            run_id = len(self.runs)
+            for tok in normalise(turn.text, base=turn.start).tokens:
+                pos = len(self.words)
+                if pos > run_start:
+                    key = f"{self.words[-1]}\x00{tok.norm}"
+                    self._bigrams.setdefault(key, array("q")).append(pos - 1)
+                self._unigrams.setdefault(tok.norm, array("q")).append(pos)
+                self.words.append(tok.norm)
+                self.starts.append(tok.start)
+                self.ends.append(tok.end)
+                self.turn_of.append(turn.index)
+                self.run_of.append(run_id)
+        if run_speaker is not None and len(self.words) > run_start:
+            self.runs.append(_Run(doc, run_start, len(self.words), run_speaker))
+        self.doc_bounds.append((first, len(self.words)))
+
+    def postings(self, words: Sequence[str]) -> Sequence[int]:
+        """Global positions where a word (one) or a bigram (two words) starts, ascending."""
+        if len(words) == 1:
+            return self._unigrams.get(words[0], ())
+        return self._bigrams.get(f"{words[0]}\x00{words[1]}", ())
+
+    def speaker_ids(self, labels: frozenset[str]) -> frozenset[int]:
+        """The internal ids of speaker labels."""
+        return frozenset(self._speaker_ids[x] for x in labels if x in self._speaker_ids)
+
+    def speaker_labels(
+        self, claimed: str, aliases: Mapping[str, str] | None = None
+    ) -> frozenset[str]:
+        """The transcript speaker labels that denote the claimed person."""
+        if aliases is None:
+            # Articles name the same few people again and again.
+            if claimed not in self._label_cache:
+                self._label_cache[claimed] = self._resolve(claimed, self.corpus.aliases)
+            return self._label_cache[claimed]
+        return self._resolve(claimed, aliases)
+
+    def _resolve(self, claimed: str, table: Mapping[str, str]) -> frozenset[str]:
+        wanted = claimed.casefold()
+        canon = canonical_name(claimed)
+        found = {x for x in self.labels if x == claimed or same_person(x, claimed)}
+        for alias, label in table.items():
+            if alias.casefold() == wanted or (canon and canonical_name(alias) == canon):
+                found.add(label)
+        return frozenset(x for x in found if x in self._speaker_ids)
+
+
+def build_index(corpus: Corpus) -> CorpusIndex:
+    """Normalise every turn of the corpus and index its words and word bigrams."""
+    return CorpusIndex(corpus)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One quote fragment aligned to [start, end) global positions."""
+
+    start: int
+    end: int
+    similarity: float
+    ops: tuple[tuple[str, int, int, int, int], ...]  # rapidfuzz opcodes: source, quote ranges
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """Fragments of a quote aligned in order; None where a fragment was not found."""
+
+    pieces: tuple[_Piece | None, ...]
+    similarity: float
+    start: int
+    end: int
+
+
+def _similarity(distance: int, quote_len: int, passage_len: int) -> float:
+    longest = max(quote_len, passage_len)
+    return 100.0 * (1.0 - distance / longest) if longest else 0.0
+
+
+def _trim(index: CorpusIndex, q: Sequence[str], lo: int, hi: int) -> _Piece | None:
+    """Align q inside words[lo:hi] and cut the passage to its first and last aligned word."""
+    for _ in range(3):
+        if hi <= lo:
+            return None
+        window = index.words[lo:hi]
+        codes = [
+            (o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
+            for o in Levenshtein.opcodes(window, q)
+        ]
+        aligned = [c for c in codes if c[0] in ("equal", "replace")]
+        if not any(c[0] == "equal" for c in aligned):
+            return None
+        new_lo, new_hi = lo + aligned[0][1], lo + aligned[-1][2]
+        if (new_lo, new_hi) == (lo, hi):
+            dist = sum(max(c[2] - c[1], c[4] - c[3]) for c in codes if c[0] != "equal")
+            return _Piece(lo, hi, _similarity(dist, len(q), hi - lo), tuple(codes))
+        lo, hi = new_lo, new_hi
+    return None
+
+
+def _align(index: CorpusIndex, q: Sequence[str], lo: int, hi: int) -> _Piece | None:
+    """The best passage for q within [lo, hi), trying cuts at inner deletions.
+
+    Global edit distance does not care whether source words are skipped at the edge or inside,
+    so an early stray match of a common word can drag the passage start; cutting there fixes it.
+    """
+    best = _trim(index, q, lo, hi)
+    for _ in range(_REFINE_ROUNDS):
+        if best is None:
+            return None
+        if best.similarity == 100.0:
+            break
+        better = best
+        for tag, s0, s1, d0, d1 in best.ops:
+            if tag != "delete" or s0 == 0 or s1 == best.end - best.start:
+                continue
+            # A cut can only pay when the deletion is longer than the quote words beyond it.
+            # Keep room on the cut side for those words, so they can find their place again
+            # next to the rest.
+            cuts = []
+            if s1 - s0 > d0:
+                cuts.append((max(lo, best.start + s1 - d0), best.end))
+            if s1 - s0 > len(q) - d1:
+                cuts.append((best.start, min(hi, best.start + s0 + len(q) - d1)))
+            for a, b in cuts:
+                cut = _trim(index, q, a, b)
+                if cut is not None and (cut.similarity, -cut.start) > (
+                    better.similarity,
+                    -better.start,
+                ):
+                    better = cut
+        if better is best:
+            break
+        best = better
+    return best
+
+
+def _seed_windows(
+    index: CorpusIndex,
+    q: Sequence[str],
+    allowed: frozenset[int] | None,
+    lo: int,
+    hi: int,
+    count: int,
+) -> list[tuple[int, int]]:
+    """Candidate (diagonal, seed position) pairs: where q[0] would stand, voted by shared words."""
+    total = max(len(index.words), 1)
+    features: list[tuple[int, int, int, Sequence[int], float]] = []
+    for size in (2, 1):
+        for j in range(len(q) - size + 1):
+            posts = index.postings(q[j : j + size])
+            if not posts:
+                continue
+            a, b = bisect.bisect_left(posts, lo), bisect.bisect_left(posts, hi)
+            if a == b:
+                continue
+            weight = (_BIGRAM_WEIGHT if size == 2 else 1.0) * math.log(1.0 + total / len(posts))
+            features.append((b - a, j, size, posts[a:b], weight))
+    features.sort(key=lambda f: (f[0], -f[2], f[1]))
+    votes: dict[int, float] = {}
+    where: dict[int, int] = {}
+    scanned = 0
+    run_of, runs = index.run_of, index.runs
+    for df, j, _size, posts, weight in features:
+        if votes and scanned + df > _SEED_BUDGET:
+            break
+        scanned += df
+        for p in posts:
+            if allowed is not None and runs[run_of[p]].speaker not in allowed:
+                continue
+            d = p - j
+            votes[d] = votes.get(d, 0.0) + weight
+            where.setdefault(d, p)
+    if not votes:
+        return []
+    # Insertions and omissions shift the diagonal, so a passage's votes are pooled over a band.
+    band = 2 + len(q) // 4
+    diagonals = sorted(votes)
+    pooled: list[tuple[float, float, int]] = []
+    left = 0
+    right = 0
+    acc = 0.0
+    for d in diagonals:
+        while right < len(diagonals) and diagonals[right] <= d + band:
+            acc += votes[diagonals[right]]
+            right += 1
+        while diagonals[left] < d - band:
+            acc -= votes[diagonals[left]]
+            left += 1
+        pooled.append((acc, votes[d], d))
+    # Within a band of equal pooled score the most voted diagonal is the likeliest start.
+    pooled.sort(key=lambda x: (-x[0], -x[1], x[2]))
+    picked: list[tuple[int, int]] = []
+    for score, _own, d in pooled:
+        if score < _MIN_VOTE_SHARE * pooled[0][0]:
+            break
+        if any(abs(d - e) <= band and run_of[where[d]] == run_of[p] for e, p in picked):
+            continue
+        picked.append((d, where[d]))
+        if len(picked) >= count:
+            break
+    return picked
+
+
+def _pieces(
+    index: CorpusIndex,
+    q: Sequence[str],
+    allowed: frozenset[int] | None,
+    lo: int,
+    hi: int,
+    count: int,
+) -> list[_Piece]:
+    """Aligned passages for q among the best seeded windows inside [lo, hi)."""
+    slack = 2 + len(q) // 3
+    out: dict[tuple[int, int], _Piece] = {}
+    for d, seed in _seed_windows(index, q, allowed, lo, hi, count):
+        run = index.runs[index.run_of[seed]]
+        a = max(run.first, lo, d - slack)
+        b = min(run.end, hi, d + len(q) + slack)
+        piece = _align(index, q, a, b)
+        if piece is not None:
+            out.setdefault((piece.start, piece.end), piece)
+    return sorted(out.values(), key=lambda p: (-p.similarity, p.start))
+
+
+def _chains(
+    index: CorpusIndex,
+    q: Sequence[str],
+    fragments: Sequence[tuple[int, int]],
+    allowed: frozenset[int] | None,
+    config: Config,
+) -> list[_Chain]:
+    """Passages for every fragment in order, anchored on candidates of the longest fragment.
+
+    The other fragments are looked for next to the anchor, each within the gap of its neighbour;
+    one that aligns there below altered_similarity counts as missing (similarity 0), so that a
+    stray common word near the anchor does not stretch the passage.
+    """
+    sizes = [j - i for i, j in fragments]
+    anchor = max(range(len(fragments)), key=lambda k: (sizes[k], -k))
+    gap = config.ellipsis_max_gap_words
+    out: dict[tuple[int, int], _Chain] = {}
+    i0, j0 = fragments[anchor]
+    for seed in _pieces(index, q[i0:j0], allowed, 0, len(index.words), config.candidates):
+        run = index.runs[index.run_of[seed.start]]
+        doc_lo, doc_hi = index.doc_bounds[run.doc]
+        speaker = frozenset({run.speaker})
+        pieces: list[_Piece | None] = [None] * len(fragments)
+        pieces[anchor] = seed
+        edge = seed.end
+        for k in range(anchor + 1, len(fragments)):
+            i, j = fragments[k]
+            hi = min(doc_hi, edge + gap + sizes[k] + 2)
+            near = [
+                p
+                for p in _pieces(index, q[i:j], speaker, edge, hi, _NEAR_CANDIDATES)
+                if p.start - edge <= gap and p.similarity >= config.altered_similarity
+            ]
+            if near:
+                pieces[k] = near[0]
+                edge = near[0].end
+        edge = seed.start
+        for k in range(anchor - 1, -1, -1):
+            i, j = fragments[k]
+            lo = max(doc_lo, edge - gap - sizes[k] - 2)
+            near = [
+                p
+                for p in _pieces(index, q[i:j], speaker, lo, edge, _NEAR_CANDIDATES)
+                if edge - p.end <= gap and p.similarity >= config.altered_similarity
+            ]
+            if near:
+                pieces[k] = near[0]
+                edge = near[0].start
+        found = [p for p in pieces if p is not None]
+        weighted = sum(s * p.similarity for s, p in zip(sizes, pieces, strict=True) if p)
+        chain = _Chain(tuple(pieces), weighted / sum(sizes), found[0].start, found[-1].end)
+        out.setdefault((chain.start, chain.end), chain)
+    return list(out.values())
+
+
+def _printed(text: str | None, start: int, end: int, fallback: str) -> str:
+    return fallback if text is None else text[start:end]
+
+
+def _passage(
+    index: CorpusIndex,
+    chain: _Chain,
+    quote: Normalised,
+    fragments: Sequence[tuple[int, int]],
+    text: str | None,
+    labels: frozenset[int],
+) -> Passage:
+    doc = index.runs[index.run_of[chain.start]].doc
+    transcript = index.transcripts[doc]
+    source_text = _SourceText(transcript)
+    first_turn = index.turn_of[chain.start]
+    turns = transcript.turns
+    turn = (
+        turns[first_turn]
+        if first_turn < len(turns) and turns[first_turn].index == first_turn
+        else next(t for t in turns if t.index == first_turn)
+    )
+    span = Span(index.starts[chain.start], index.ends[chain.end - 1])
+    tokens = quote.tokens
+    ops: list[DiffOp] = []
+    for piece, (i, j) in zip(chain.pieces, fragments, strict=True):
+        if piece is None:
+            words = tuple(_printed(text, t.start, t.end, t.norm) for t in tokens[i:j])
+            ops.append(DiffOp(DiffKind.INSERT, (), words))
+            continue
+        for tag, s0, s1, d0, d1 in piece.ops:
+            src = tuple(
+                source_text(index.starts[p], index.ends[p])
+                for p in range(piece.start + s0, piece.start + s1)
+            )
+            said = tuple(_printed(text, t.start, t.end, t.norm) for t in tokens[i + d0 : i + d1])
+            ops.append(DiffOp(_TAGS[tag], src, said))
+    return Passage(
+        transcript=transcript.path,
+        speaker=turn.speaker,
+        turn=turn.index,
+        line=transcript.line_of(span.start),
+        span=span,
+        text=source_text(span.start, span.end),
+        similarity=chain.similarity,
+        ops=tuple(_merge(ops)),
+        speaker_match=bool(labels) and _speakers(index, chain) <= labels,
+    )
+
+
+class _SourceText:
+    """Slices of a transcript file, rebuilt from its turns (which are verbatim slices of it)."""
+
+    def __init__(self, transcript: Transcript) -> None:
+        self._transcript = transcript
+        self._turns = sorted(transcript.turns, key=lambda t: t.start)
+        self._starts = [t.start for t in self._turns]
+
+    def __call__(self, start: int, end: int) -> str:
+        parts: list[str] = []
+        k = max(bisect.bisect_right(self._starts, start) - 1, 0)
+        at = start
+        while at < end and k < len(self._turns):
+            turn = self._turns[k]
+            if at < turn.start:
+                # The file between two turns is a line break and the next label, which the
+                # turns do not hold: rebuild it in the `Speaker: text` layout.
+                breaks = self._transcript.line_of(turn.start) - self._transcript.line_of(at)
+                parts.append("\n" * breaks + f"{turn.speaker}: " if breaks else " ")
+                at = turn.start
+            stop = min(end, turn.start + len(turn.text))
+            if stop > at:
+                parts.append(turn.text[at - turn.start : stop - turn.start])
+                at = stop
+            k += 1
+        return "".join(parts)
+
+
+def _merge(ops: Sequence[DiffOp]) -> list[DiffOp]:
+    """Join adjacent ops of one kind (fragment boundaries split them)."""
+    out: list[DiffOp] = []
+    for op in ops:
+        if out and out[-1].kind == op.kind:
+            last = out.pop()
+            op = DiffOp(op.kind, last.source + op.source, last.quote + op.quote)
+        out.append(op)
+    return out
+
+
+def match_quote(
+    index: CorpusIndex,
+    quote: Normalised,
+    speaker: str | None,
+    config: Config,
+    *,
+    text: str | None = None,
+) -> MatchResult:
+    """Find the passages best aligned to a quote: anywhere, by the claimed speaker, runner-up.
+
+    `text` is the string the quote's token offsets index (the quote text when normalised with
+    base=0); with it the diff ops show the quote's words as printed, without it canonically.
+    """
+    q = quote.words
+    fragments = [(i, j) for i, j in quote.fragments if j > i] or [(0, len(q))]
+    labels = None if speaker is None else index.speaker_labels(speaker)
+    ids = frozenset() if labels is None else index.speaker_ids(labels)
+    short = labels is not None and len(q) <= config.fragment_max_words
+    if not q:
+        return MatchResult(None, None, None, not short, labels)
+    pool: dict[tuple[int, int], _Chain] = {}
+    if ids:
+        for chain in _chains(index, q, fragments, ids, config):
+            pool[(chain.start, chain.end)] = chain
+    if not short:
+        for chain in _chains(index, q, fragments, None, config):
+            pool.setdefault((chain.start, chain.end), chain)
+    ranked = sorted(pool.values(), key=lambda c: _rank(index, c))
+    if not ranked:
+        return MatchResult(None, None, None, not short, labels)
+    top = ranked[0]
+    own = next((c for c in ranked if _speakers(index, c) <= ids), None) if ids else None
+    runner = next((c for c in ranked[1:] if c.end <= top.start or top.end <= c.start), None)
+
+    def build(chain: _Chain | None) -> Passage | None:
+        if chain is None:
+            return None
+        return _passage(index, chain, quote, fragments, text, ids)
+
+    return MatchResult(build(top), build(own), build(runner), not short, labels)
+
+
+def _speakers(index: CorpusIndex, chain: _Chain) -> set[int]:
+    return {index.runs[index.run_of[p.start]].speaker for p in chain.pieces if p}
+
+
+def _rank(index: CorpusIndex, chain: _Chain) -> tuple[float, str, int, int]:
+    """Best first; ties go to the earlier passage by transcript path and offset."""
+    doc = index.runs[index.run_of[chain.start]].doc
+    path = index.transcripts[doc].path
+    return (-chain.similarity, path, index.starts[chain.start], index.ends[chain.end - 1])

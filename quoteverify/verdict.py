@@ -1,0 +1,313 @@
+"""Match + attribution + thresholds -> verdict, confidence, reasons and a word-level diff."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import assert_never
+
+from quoteverify.config import Config
+from quoteverify.models import (
+    Attribution,
+    AttributionKind,
+    DiffKind,
+    DiffOp,
+    MatchResult,
+    Passage,
+    Quote,
+    Verdict,
+)
+from quoteverify.normalise import Normalised, same_person
+
+# Words of context shown on each side of a change in a diff.
+_CONTEXT = 3
+# Dropped material worth telling the reader about (fillers and annotations are routine).
+_EDITORIAL = ("insertion", "sic")
+
+_NEGATIONS = frozenset(
+    {"not", "no", "never", "n't", "nobody", "nothing", "neither", "nor", "without", "cannot"}
+)
+# Word lists read better as prose than as a column of string literals.
+_NUMBER_WORDS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "  # noqa: SIM905
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty "
+    "ninety hundred thousand million billion trillion half dozen first second third".split()
+)
+# Capitalised words that are not names: sentence starts and the pronoun I.
+_NOT_NAMES = frozenset(
+    "i a an the and but or so if we you he she it they this that these those there here in on "  # noqa: SIM905
+    "at of to for with my our your his her their its".split()
+)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one quote, the passage it rests on, and why."""
+
+    verdict: Verdict
+    confidence: float  # 0..1, two decimals
+    similarity: float  # 0..100, one decimal: of `passage`
+    passage: Passage | None
+    diff: str | None
+    reasons: tuple[str, ...]
+
+
+def _is_negation(word: str) -> bool:
+    w = word.casefold().replace("’", "'")
+    return w in _NEGATIONS or w.endswith("n't")
+
+
+def _is_number(word: str) -> bool:
+    return any(c.isdigit() for c in word) or word.casefold() in _NUMBER_WORDS
+
+
+def _is_name(word: str) -> bool:
+    return word[:1].isupper() and word.casefold() not in _NOT_NAMES
+
+
+def _words(words: Sequence[str]) -> str:
+    return " ".join(words)
+
+
+def _change_reasons(op: DiffOp) -> tuple[list[str], bool]:
+    """What one edit changes, and whether that change is critical (numbers, negation, names)."""
+    if op.kind is DiffKind.EQUAL:
+        return [], False
+    src, said = op.source, op.quote
+    out: list[str] = []
+    if any(_is_number(w) for w in (*src, *said)):
+        if src and said:
+            out.append(f"number changed: {_words(src)} -> {_words(said)}")
+        elif src:
+            out.append(f"number left out: {_words(src)}")
+        else:
+            out.append(f"number added: {_words(said)}")
+    neg_src = Counter(w.casefold() for w in src if _is_negation(w))
+    neg_said = Counter(w.casefold() for w in said if _is_negation(w))
+    added = [w for w in said if _is_negation(w) and neg_said[w.casefold()] > neg_src[w.casefold()]]
+    removed = [w for w in src if _is_negation(w) and neg_src[w.casefold()] > neg_said[w.casefold()]]
+    if added:
+        out.append(f"negation added: {_words(added)}")
+    if removed:
+        out.append(f"negation removed: {_words(removed)}")
+    if op.kind is DiffKind.REPLACE and any(map(_is_name, src)) and any(map(_is_name, said)):
+        out.append(f"name changed: {_words(src)} -> {_words(said)}")
+    if out:
+        return out, True
+    match op.kind:
+        case DiffKind.DELETE:
+            return [f"words left out: {_words(src)}"], False
+        case DiffKind.INSERT:
+            return [f"words added: {_words(said)}"], False
+        case DiffKind.REPLACE:
+            return [f"words changed: {_words(src)} -> {_words(said)}"], False
+        case DiffKind.EQUAL:  # handled above; kept for an exhaustive match
+            return [], False
+        case _:
+            assert_never(op.kind)
+
+
+def _changes(passage: Passage) -> tuple[list[str], bool]:
+    reasons: list[str] = []
+    critical = False
+    for op in passage.ops:
+        found, severe = _change_reasons(op)
+        reasons.extend(found)
+        critical = critical or severe
+    return reasons, critical
+
+
+def _render(op: DiffOp) -> str:
+    deleted = f"[-{_words(op.source)}-]" if op.source else ""
+    inserted = f"{{+{_words(op.quote)}+}}" if op.quote else ""
+    return deleted + inserted
+
+
+def diff(ops: Sequence[DiffOp]) -> str:
+    """Word-level diff of a quote against its source: `[-source words-]{+quote words+}`.
+
+    Each change keeps up to three words of context on each side; longer equal runs between
+    changes are cut to ` … `. Empty when the ops hold no change.
+    """
+    changed = [k for k, op in enumerate(ops) if op.kind is not DiffKind.EQUAL]
+    if not changed:
+        return ""
+    parts: list[str] = []
+    for k, op in enumerate(ops):
+        if op.kind is not DiffKind.EQUAL:
+            parts.append(_render(op))
+            continue
+        words = list(op.source)
+        before = k > changed[0]  # a change precedes this run
+        after = k < changed[-1]  # and one follows it
+        if before and after:
+            if len(words) > 2 * _CONTEXT:
+                words = [*words[:_CONTEXT], "…", *words[-_CONTEXT:]]
+        elif before:
+            words = words[:_CONTEXT]
+        else:
+            words = words[-_CONTEXT:]
+        parts.extend(words)
+    return " ".join(p for p in parts if p)
+
+
+def _attribution_weight(kind: AttributionKind, config: Config) -> float:
+    match kind:
+        case AttributionKind.EXPLICIT:
+            return config.weight_explicit
+        case AttributionKind.PRONOUN:
+            return config.weight_pronoun
+        case AttributionKind.ANONYMOUS:
+            return config.weight_anonymous
+        case AttributionKind.NONE:
+            return config.weight_none
+        case _:
+            assert_never(kind)
+
+
+def length_weight(words: int, config: Config) -> float:
+    """Weight for a quote's length: min_length_weight at one word, 1.0 from full_length_words."""
+    if words >= config.full_length_words:
+        return 1.0
+    if words <= 1:
+        return config.min_length_weight
+    rise = (words - 1) / (config.full_length_words - 1)
+    return config.min_length_weight + (1.0 - config.min_length_weight) * rise
+
+
+def _where(p: Passage) -> str:
+    return f"{p.transcript}:{p.line}"
+
+
+def _same_place(a: Passage, b: Passage) -> bool:
+    return a.transcript == b.transcript and a.span == b.span
+
+
+def _ambiguity(rest: Passage, match: MatchResult, config: Config) -> str | None:
+    """A reason when another speaker has words as close to the quote as the chosen passage."""
+    for alt in (match.best, match.runner_up):
+        if alt is None or _same_place(alt, rest) or same_person(alt.speaker, rest.speaker):
+            continue
+        if abs(alt.similarity - rest.similarity) <= config.ambiguity_margin:
+            return f"ambiguous: also said by {alt.speaker} ({_where(alt)})"
+    return None
+
+
+def _speaker_in_corpus(match: MatchResult) -> bool:
+    if match.speaker_labels is not None:
+        return bool(match.speaker_labels)
+    return True
+
+
+def _editorial(norm: Normalised) -> list[str]:
+    return [f"editorial {d.reason}: {d.text}" for d in norm.dropped if d.reason in _EDITORIAL]
+
+
+def _as_printed(passage: Passage | None, norm: Normalised, text: str) -> Passage | None:
+    """The passage with the quote side of its ops in the words as printed in `text`.
+
+    The ops hold the quote's tokens in order, so they can be walked together with the tokens.
+    """
+    if passage is None or not norm.tokens or norm.tokens[-1].end > len(text):
+        return passage
+    at = 0
+    ops = []
+    for op in passage.ops:
+        tokens = norm.tokens[at : at + len(op.quote)]
+        if len(tokens) != len(op.quote):
+            return passage
+        ops.append(dataclasses.replace(op, quote=tuple(text[t.start : t.end] for t in tokens)))
+        at += len(tokens)
+    return dataclasses.replace(passage, ops=tuple(ops)) if at == len(norm.tokens) else passage
+
+
+def judge(
+    quote: Quote,
+    norm: Normalised,
+    attribution: Attribution,
+    match: MatchResult,
+    config: Config,
+) -> Judgement:
+    """Decide whether a quote is verified, altered, misattributed, not found or unattributed."""
+    words = len(norm.tokens)
+    weight = _attribution_weight(attribution.kind, config) * length_weight(words, config)
+    # Offsets of tokens normalised from quote.text (base 0) point into it; others are left be.
+    best = _as_printed(match.best, norm, quote.text)
+    own = _as_printed(match.best_for_speaker, norm, quote.text)
+    claimed = attribution.speaker
+    editorial = _editorial(norm)
+
+    def found(verdict: Verdict, rest: Passage, reasons: list[str], show: bool) -> Judgement:
+        changes, _ = _changes(rest)
+        text = diff(rest.ops) if show else ""
+        why = [*reasons, *changes]
+        confidence = rest.similarity / 100.0 * weight
+        ambiguous = _ambiguity(rest, match, config)
+        if ambiguous is not None:
+            why.append(ambiguous)
+            confidence *= config.ambiguity_weight
+        return Judgement(
+            verdict,
+            round(confidence, 2),
+            round(rest.similarity, 1),
+            rest,
+            text or None,
+            tuple(why + editorial),
+        )
+
+    def not_found(reason: str) -> Judgement:
+        why = [reason]
+        if best is not None:
+            why.append(
+                f"nearest: {best.speaker} ({_where(best)}), similarity {best.similarity:.1f}"
+            )
+        miss = 1.0 - best.similarity / 100.0 if best is not None else 1.0
+        similarity = round(best.similarity, 1) if best is not None else 0.0
+        return Judgement(
+            Verdict.NOT_FOUND,
+            round(miss * weight, 2),
+            similarity,
+            best,
+            None,
+            tuple(why + editorial),
+        )
+
+    if attribution.kind in (AttributionKind.NONE, AttributionKind.ANONYMOUS) or claimed is None:
+        source = "no attribution"
+        if attribution.kind is AttributionKind.ANONYMOUS:
+            source = f"anonymous source: {attribution.description or 'unnamed'}"
+        if best is None:
+            return Judgement(Verdict.UNATTRIBUTED, 0.0, 0.0, None, None, (source, *editorial))
+        close = best.similarity >= config.altered_similarity
+        if close:
+            reasons = [source, f"closest passage: said by {best.speaker} ({_where(best)})"]
+        else:
+            reasons = [source, f"no passage reaches {config.altered_similarity:g}"]
+        return found(Verdict.UNATTRIBUTED, best, reasons, close)
+
+    in_corpus = _speaker_in_corpus(match)
+    other = best if best is not None and not best.speaker_match else None
+    if (
+        other is not None
+        and words > config.fragment_max_words
+        and other.similarity >= config.altered_similarity
+        and (own is None or other.similarity >= own.similarity + config.misattribution_margin)
+    ):
+        if not in_corpus:
+            mine = f"speaker not in corpus: {claimed}"
+        elif own is None or own.similarity < config.altered_similarity:
+            mine = f"no passage of {claimed} reaches {config.altered_similarity:g}"
+        else:
+            mine = f"closest passage of {claimed}: similarity {own.similarity:.1f}"
+        said = f"said by {other.speaker} ({_where(other)}), not {claimed}"
+        return found(Verdict.MISATTRIBUTED, other, [said, mine], True)
+    if not in_corpus:
+        return not_found(f"speaker not in corpus: {claimed}")
+    if own is not None and own.similarity >= config.altered_similarity:
+        _, critical = _changes(own)
+        if own.similarity >= config.verified_similarity and not critical:
+            return found(Verdict.VERIFIED, own, [], False)
+        return found(Verdict.ALTERED, own, [], True)
+    return not_found(f"no passage of {claimed} reaches {config.altered_similarity:g}")

@@ -1,0 +1,440 @@
+"""Tests for quoteverify.verdict: verdict rules, reasons, confidence and the diff notation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from quoteverify.config import Config
+from quoteverify.match import build_index, match_quote
+from quoteverify.models import (
+    Attribution,
+    AttributionKind,
+    Corpus,
+    DiffKind,
+    DiffOp,
+    Quote,
+    QuotePart,
+    Span,
+    Transcript,
+    Turn,
+    Verdict,
+)
+from quoteverify.normalise import Dropped, Normalised, normalise
+from quoteverify.verdict import Judgement, diff, judge, length_weight
+
+TALKS = (
+    ("Anna Petrova", "The talks will focus on driving Russian trade relations forward this year."),
+    ("Host", "And the attack?"),
+    ("Anna Petrova", "The attack killed 130 people and we will not forget them."),
+    ("Boris Ivanov", "We have supported sanctions against Turkey in the past."),
+    ("Host", "Thank you both."),
+)
+ECHO = (
+    ("Anna Petrova", "Our ports stay open to every ship."),
+    ("Boris Ivanov", "Our ports stay open to every ship."),
+)
+
+ANNA = Attribution(AttributionKind.EXPLICIT, "Anna Petrova")
+PETROVA = Attribution(AttributionKind.PRONOUN, "Petrova")
+BORIS = Attribution(AttributionKind.EXPLICIT, "Boris Ivanov")
+ABSENT = Attribution(AttributionKind.EXPLICIT, "Vera Orlova")
+NOBODY = Attribution(AttributionKind.NONE)
+DIPLOMAT = Attribution(AttributionKind.ANONYMOUS, description="a senior diplomat")
+LENIENT = Config(verified_similarity=85.0)
+
+
+def make_transcript(path: str, lines: Sequence[tuple[str, str]]) -> Transcript:
+    """A Transcript as the parser would build it from `Speaker: text` lines."""
+    turns: list[Turn] = []
+    starts: list[int] = []
+    at = 0
+    for i, (speaker, text) in enumerate(lines):
+        starts.append(at)
+        turns.append(Turn(i, speaker, text, i + 1, at + len(speaker) + 2))
+        at += len(speaker) + 2 + len(text) + 1
+    return Transcript(path=path, corpus="c", turns=tuple(turns), line_starts=tuple(starts))
+
+
+def quote_of(text: str) -> Quote:
+    return Quote((QuotePart(text, Span(100, 100 + len(text))),))
+
+
+def verdict_of(
+    text: str,
+    lines: Sequence[tuple[str, str]],
+    attribution: Attribution,
+    config: Config,
+    norm: Normalised | None = None,
+) -> Judgement:
+    """Run match and judge the way the pipeline does (the quote normalised with base 0)."""
+    index = build_index(Corpus((make_transcript("t.txt", lines),)))
+    norm = norm or normalise(text, quote=True)
+    result = match_quote(index, norm, attribution.speaker, config)
+    return judge(quote_of(text), norm, attribution, result, config)
+
+
+@pytest.mark.parametrize(
+    ("text", "lines", "attribution", "config", "expected"),
+    [
+        pytest.param(
+            "The attack killed 130 people",
+            TALKS,
+            ANNA,
+            Config(),
+            (Verdict.VERIFIED, 100.0, None, ()),
+            id="verified",
+        ),
+        pytest.param(
+            "the attack killed 130 people and we will not forget them",
+            TALKS,
+            PETROVA,
+            Config(),
+            (Verdict.VERIFIED, 100.0, None, ()),
+            id="verified-case-and-pronoun",
+        ),
+        pytest.param(
+            "The attack killed 130 persons and we will not forget them",
+            TALKS,
+            ANNA,
+            LENIENT,
+            (Verdict.VERIFIED, 90.9, None, ("words changed: people -> persons",)),
+            id="verified-minor-change-under-lenient-threshold",
+        ),
+        pytest.param(
+            "The attack killed 140 people",
+            TALKS,
+            ANNA,
+            Config(),
+            (
+                Verdict.ALTERED,
+                80.0,
+                "The attack killed [-130-]{+140+} people",
+                ("number changed: 130 -> 140",),
+            ),
+            id="number-changed",
+        ),
+        pytest.param(
+            "The attack killed 140 people and we will not forget them",
+            TALKS,
+            ANNA,
+            LENIENT,
+            (
+                Verdict.ALTERED,
+                90.9,
+                "The attack killed [-130-]{+140+} people and we",
+                ("number changed: 130 -> 140",),
+            ),
+            id="number-changed-is-critical-above-threshold",
+        ),
+        pytest.param(
+            "The attack killed 130 people and we will forget them",
+            TALKS,
+            ANNA,
+            LENIENT,
+            (
+                Verdict.ALTERED,
+                90.9,
+                "and we will [-not-] forget them",
+                ("negation removed: not",),
+            ),
+            id="negation-removed",
+        ),
+        pytest.param(
+            "We have not supported sanctions against Turkey",
+            TALKS,
+            BORIS,
+            Config(),
+            (
+                Verdict.ALTERED,
+                85.7,
+                "We have {+not+} supported sanctions against",
+                ("negation added: not",),
+            ),
+            id="negation-added",
+        ),
+        pytest.param(
+            "We have supported sanctions against Syria in the past",
+            TALKS,
+            BORIS,
+            LENIENT,
+            (
+                Verdict.ALTERED,
+                88.9,
+                "supported sanctions against [-Turkey-]{+Syria+} in the past",
+                ("name changed: Turkey -> Syria",),
+            ),
+            id="name-changed",
+        ),
+        pytest.param(
+            "The talks will focus on driving trade relations forward",
+            TALKS,
+            ANNA,
+            Config(),
+            (
+                Verdict.ALTERED,
+                90.0,
+                "focus on driving [-Russian-] trade relations forward",
+                ("words left out: Russian",),
+            ),
+            id="words-left-out",
+        ),
+        pytest.param(
+            "We have supported sanctions against Turkey in the past",
+            TALKS,
+            ANNA,
+            Config(),
+            (
+                Verdict.MISATTRIBUTED,
+                100.0,
+                None,
+                (
+                    "said by Boris Ivanov (t.txt:4), not Anna Petrova",
+                    "no passage of Anna Petrova reaches 60",
+                ),
+            ),
+            id="misattributed",
+        ),
+        pytest.param(
+            "We have supported sanctions against Turkey in the recent past",
+            TALKS,
+            ABSENT,
+            Config(),
+            (
+                Verdict.MISATTRIBUTED,
+                90.0,
+                "Turkey in the {+recent+} past",
+                (
+                    "said by Boris Ivanov (t.txt:4), not Vera Orlova",
+                    "speaker not in corpus: Vera Orlova",
+                    "words added: recent",
+                ),
+            ),
+            id="misattributed-absent-speaker",
+        ),
+        pytest.param(
+            "130 people",
+            TALKS,
+            BORIS,
+            Config(),
+            (Verdict.NOT_FOUND, 0.0, None, ("no passage of Boris Ivanov reaches 60",)),
+            id="fragment-not-searched-elsewhere",
+        ),
+        pytest.param(
+            "Peace must return quickly across our region",
+            TALKS,
+            ANNA,
+            Config(),
+            (Verdict.NOT_FOUND, 0.0, None, ("no passage of Anna Petrova reaches 60",)),
+            id="not-found-no-word-in-common",
+        ),
+        pytest.param(
+            "We supported harsh sanctions against Turkey long ago",
+            TALKS,
+            BORIS,
+            Config(),
+            (
+                Verdict.NOT_FOUND,
+                50.0,
+                None,
+                (
+                    "no passage of Boris Ivanov reaches 60",
+                    "nearest: Boris Ivanov (t.txt:4), similarity 50.0",
+                ),
+            ),
+            id="not-found-nearest",
+        ),
+        pytest.param(
+            "We supported harsh sanctions against Turkey long ago",
+            TALKS,
+            ABSENT,
+            Config(),
+            (
+                Verdict.NOT_FOUND,
+                50.0,
+                None,
+                (
+                    "speaker not in corpus: Vera Orlova",
+                    "nearest: Boris Ivanov (t.txt:4), similarity 50.0",
+                ),
+            ),
+            id="not-found-absent-speaker",
+        ),
+        pytest.param(
+            "We have supported sanctions against Turkey in the past",
+            TALKS,
+            NOBODY,
+            Config(),
+            (
+                Verdict.UNATTRIBUTED,
+                100.0,
+                None,
+                ("no attribution", "closest passage: said by Boris Ivanov (t.txt:4)"),
+            ),
+            id="unattributed",
+        ),
+        pytest.param(
+            "130 people",
+            TALKS,
+            DIPLOMAT,
+            Config(),
+            (
+                Verdict.UNATTRIBUTED,
+                100.0,
+                None,
+                (
+                    "anonymous source: a senior diplomat",
+                    "closest passage: said by Anna Petrova (t.txt:3)",
+                ),
+            ),
+            id="unattributed-fragment-searched-everywhere",
+        ),
+        pytest.param(
+            "Our ports stay open to every ship",
+            ECHO,
+            ANNA,
+            Config(),
+            (Verdict.VERIFIED, 100.0, None, ("ambiguous: also said by Boris Ivanov (t.txt:2)",)),
+            id="ambiguous",
+        ),
+        pytest.param(
+            "Our ports stay open to every ship",
+            ECHO,
+            BORIS,
+            Config(),
+            (Verdict.VERIFIED, 100.0, None, ("ambiguous: also said by Anna Petrova (t.txt:1)",)),
+            id="ambiguous-tie-goes-to-the-claimed-speaker",
+        ),
+    ],
+)
+def test_verdicts(
+    text: str,
+    lines: Sequence[tuple[str, str]],
+    attribution: Attribution,
+    config: Config,
+    expected: tuple[Verdict, float, str | None, tuple[str, ...]],
+) -> None:
+    j = verdict_of(text, lines, attribution, config)
+    assert (j.verdict, j.similarity, j.diff, j.reasons) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lines", "attribution", "confidence"),
+    [
+        # 1.00 similarity x 1.0 explicit x length(5) = 0.35 + 0.65 * 4/7 = 0.7214
+        ("The attack killed 130 people", TALKS, ANNA, 0.72),
+        # 0.80 x 1.0 x 0.7214 = 0.5771
+        ("The attack killed 140 people", TALKS, ANNA, 0.58),
+        # 1.00 x 0.85 pronoun x 1.0 (11 words)
+        ("the attack killed 130 people and we will not forget them", TALKS, PETROVA, 0.85),
+        # 1.00 x 1.0 x 1.0 (10 words)
+        ("We have supported sanctions against Turkey in the past", TALKS, ANNA, 1.0),
+        # not found, nothing at all: (1 - 0) x 1.0 x length(2) = 0.35 + 0.65 / 7 = 0.4429
+        ("130 people", TALKS, BORIS, 0.44),
+        # not found, nothing near: (1 - 0) x 1.0 x length(7) = 0.9071
+        ("Peace must return quickly across our region", TALKS, ANNA, 0.91),
+        # not found, nearest 50.0: (1 - 0.5) x 1.0 x 1.0 (8 words)
+        ("We supported harsh sanctions against Turkey long ago", TALKS, BORIS, 0.5),
+        # 1.00 x 0.6 none x 1.0
+        ("We have supported sanctions against Turkey in the past", TALKS, NOBODY, 0.6),
+        # 1.00 x 0.7 anonymous x 0.4429 = 0.31
+        ("130 people", TALKS, DIPLOMAT, 0.31),
+        # 1.00 x 1.0 x length(7) = 0.9071, x 0.8 ambiguity = 0.7257
+        ("Our ports stay open to every ship", ECHO, ANNA, 0.73),
+    ],
+)
+def test_confidence(
+    text: str,
+    lines: Sequence[tuple[str, str]],
+    attribution: Attribution,
+    confidence: float,
+) -> None:
+    assert verdict_of(text, lines, attribution, Config()).confidence == confidence
+
+
+def test_editorial_insertion_is_reported() -> None:
+    text = "We have supported [these] sanctions against Turkey in the past"
+    tokens = tuple(t for t in normalise(text).tokens if t.norm != "these")
+    bracket = Span(text.index("["), text.index("]") + 1)
+    norm = Normalised(
+        tokens,
+        ((0, len(tokens)),),
+        (Dropped("insertion", bracket, "[these]"), Dropped("filler", Span(0, 0), "")),
+    )
+    j = verdict_of(text, TALKS, BORIS, Config(), norm)
+    assert (j.verdict, j.similarity, j.reasons) == (
+        Verdict.VERIFIED,
+        100.0,
+        ("editorial insertion: [these]",),
+    )
+
+
+def test_passage_is_the_one_the_verdict_rests_on() -> None:
+    j = verdict_of("We have supported sanctions against Turkey", TALKS, ANNA, Config())
+    assert j.verdict is Verdict.MISATTRIBUTED
+    assert j.passage is not None
+    assert (j.passage.speaker, j.passage.line, j.passage.speaker_match) == (
+        "Boris Ivanov",
+        4,
+        False,
+    )
+
+
+def test_diff_prints_the_quote_as_printed() -> None:
+    # equal words come from the source, changed ones from the quote
+    j = verdict_of("WE HAVE NOT supported sanctions against Turkey", TALKS, BORIS, Config())
+    assert j.diff == "We have {+NOT+} supported sanctions against"
+    assert j.passage is not None
+    assert j.passage.ops[0] == DiffOp(DiffKind.EQUAL, ("We", "have"), ("WE", "HAVE"))
+
+
+def eq(*words: str) -> DiffOp:
+    return DiffOp(DiffKind.EQUAL, words, words)
+
+
+@pytest.mark.parametrize(
+    ("ops", "expected"),
+    [
+        ((eq("a", "b", "c"),), ""),
+        (
+            (
+                eq("w", "x", "y", "z"),
+                DiffOp(DiffKind.DELETE, ("gone",), ()),
+                eq("p", "q", "r", "s"),
+            ),
+            "x y z [-gone-] p q r",
+        ),
+        (
+            (DiffOp(DiffKind.INSERT, (), ("new",)), eq("a", "b")),
+            "{+new+} a b",
+        ),
+        (
+            (
+                eq("a"),
+                DiffOp(DiffKind.REPLACE, ("130",), ("140",)),
+                eq("b", "c", "d", "e", "f", "g", "h"),
+                DiffOp(DiffKind.REPLACE, ("Turkey",), ("Syria",)),
+            ),
+            "a [-130-]{+140+} b c d … f g h [-Turkey-]{+Syria+}",
+        ),
+        (
+            (
+                DiffOp(DiffKind.DELETE, ("x",), ()),
+                eq("b", "c", "d", "e", "f", "g"),
+                DiffOp(DiffKind.INSERT, (), ("y",)),
+            ),
+            "[-x-] b c d e f g {+y+}",
+        ),
+    ],
+)
+def test_diff(ops: tuple[DiffOp, ...], expected: str) -> None:
+    assert diff(ops) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "weight"),
+    [(0, 0.35), (1, 0.35), (2, 0.35 + 0.65 / 7), (8, 1.0), (30, 1.0)],
+)
+def test_length_weight(words: int, weight: float) -> None:
+    assert length_weight(words, Config()) == weight
