@@ -1,0 +1,392 @@
+"""Tests for quoteverify.normalise: canonical words, offsets, fragments, dropped material, names."""
+
+from __future__ import annotations
+
+import pytest
+
+from quoteverify.models import Span
+from quoteverify.normalise import (
+    Dropped,
+    Token,
+    canonical_name,
+    canonical_word,
+    normalise,
+    same_person,
+)
+
+# (as the article quotes it, as the transcript has it, the words both must give)
+EQUAL: list[tuple[str, str, tuple[str, ...]]] = [
+    # apostrophes, case, Unicode compatibility forms
+    ("Don’t go", "don't go", ("don't", "go")),
+    ("It‘s ours", "it's ours", ("it's", "ours")),
+    ("donʼt", "don't", ("don't",)),
+    ("don′t", "don`t", ("don't",)),
+    ("‘Nobody’ knows", "nobody knows", ("nobody", "knows")),
+    ("ＴＨＥ ﬁnal", "the final", ("the", "final")),
+    ("STRASSE", "Straße", ("strasse",)),
+    # dashes and spaces
+    ("Russian–Turkish talks", "Russian Turkish talks", ("russian", "turkish", "talks")),
+    ("Russian‐Turkish", "Russian-Turkish", ("russian", "turkish")),
+    ("a\u00a0new\u2009deal", "a new deal", ("a", "new", "deal")),
+    ("we—and they—agree", "we - and they - agree", ("we", "and", "they", "agree")),
+    # diacritics
+    ("Erdoğan", "Erdogan", ("erdogan",)),
+    ("Łódź and Ørsted", "Lodz and Orsted", ("lodz", "and", "orsted")),
+    ("Kılıçdaroğlu", "Kilicdaroglu", ("kilicdaroglu",)),
+    ("Erdog\u0306an", "Erdogan", ("erdogan",)),  # decomposed input
+    # punctuation is not a token
+    ('"Yes!" (he said.)', "yes", ("yes",)),
+    # editorial marks in the quote
+    ("He [Trump] said it", "He said it", ("he", "said", "it")),
+    ("the deal (between Russia and Turkey) holds", "the deal holds", ("the", "deal", "holds")),
+    ("they was [sic] right", "they was right", ("they", "was", "right")),
+    ("[T]he leader[s] agree", "the leaders agree", ("the", "leaders", "agree")),
+    # annotations in the transcript
+    ("we won", "we [laughter] won", ("we", "won")),
+    ("we won", "we (applause) won", ("we", "won")),
+    ("we won", "we [Laughter and applause] won", ("we", "won")),
+    ("we won", "we (inaudible) won", ("we", "won")),
+    ("we won", "we (GOVERNOR SMITH: Right.) won", ("we", "won")),
+    # fillers
+    ("I think we must act", "Uh, I think, um, we must act", ("i", "think", "we", "must", "act")),
+    ("we must act", "You know, we must act", ("we", "must", "act")),
+    ("it is, frankly, wrong", "it is, you know, frankly, wrong", ("it", "is", "frankly", "wrong")),
+    ("the plan failed", "the plan, I mean, failed", ("the", "plan", "failed")),
+    ("yes", "uh-huh, yes", ("yes",)),
+    ("it works", "Er, erm, it works, hmm", ("it", "works")),
+    # stutters and restarts
+    ("I think so", "I- I think so", ("i", "think", "so")),
+    ("the request", "appropri- the request", ("the", "request")),
+    ("which he makes", "which he - which he makes", ("which", "he", "makes")),
+    ("I think", "I—I think", ("i", "think")),
+    ("we will go", "we will -- we will go", ("we", "will", "go")),
+    # British and American spelling
+    ("colour", "color", ("color",)),
+    ("honourable behaviour", "honorable behavior", ("honorable", "behavior")),
+    ("my favourite neighbours", "my favorite neighbors", ("my", "favorite", "neighbors")),
+    ("we apologise", "we apologize", ("we", "apologize")),
+    ("she realised", "she realized", ("she", "realized")),
+    ("organisations", "organizations", ("organizations",)),
+    ("analyse", "analyze", ("analyze",)),
+    ("paralysed", "paralyzed", ("paralyzed",)),
+    ("centre", "center", ("center",)),
+    ("theatres", "theaters", ("theaters",)),
+    ("metre", "meter", ("meter",)),
+    ("litre", "liter", ("liter",)),
+    ("travelled", "traveled", ("traveled",)),
+    ("cancelled", "canceled", ("canceled",)),
+    ("counsellor", "counselor", ("counselor",)),
+    ("defence", "defense", ("defense",)),
+    ("licence", "license", ("license",)),
+    ("programme", "program", ("program",)),
+    ("catalogue", "catalog", ("catalog",)),
+    ("dialogue", "dialog", ("dialog",)),
+    ("grey", "gray", ("gray",)),
+    ("the colour’s", "the color's", ("the", "color's")),
+    # numbers
+    ("224", "two hundred twenty-four", ("224",)),
+    ("224", "two hundred and twenty-four", ("224",)),
+    ("fifty percent", "50 per cent", ("50", "percent")),
+    ("50%", "fifty percent", ("50", "percent")),
+    ("3.3 million", "3.3 million", ("3300000",)),
+    ("3.3 million", "three point three million", ("3300000",)),
+    ("1,000", "1000", ("1000",)),
+    ("1,000", "one thousand", ("1000",)),
+    ("2 billion dollars", "two billion dollars", ("2000000000", "dollars")),
+    ("450,000", "four hundred and fifty thousand", ("450000",)),
+    ("2,300,000", "two million three hundred thousand", ("2300000",)),
+    ("the 2nd", "the second", ("the", "2nd")),
+    ("21st century", "twenty-first century", ("21st", "century")),
+    ("no one", "no 1", ("no", "1")),
+    ("in the 1960’s", "in the 1960s", ("in", "the", "1960s")),
+]
+
+
+@pytest.mark.parametrize(("quote", "transcript", "expected"), EQUAL)
+def test_quote_and_transcript_give_the_same_words(
+    quote: str, transcript: str, expected: tuple[str, ...]
+) -> None:
+    assert normalise(quote, quote=True).words == expected
+    assert normalise(transcript).words == expected
+
+
+# Pairs that must stay different: spelling collisions, changed numbers, changed meaning.
+DIFFERENT: list[tuple[str, str]] = [
+    ("our", "or"),
+    ("four", "for"),
+    ("hours", "hors"),
+    ("your", "yor"),
+    ("tour", "tor"),
+    ("pouring", "poring"),
+    ("flour", "flor"),
+    ("scouring", "scoring"),
+    ("filled", "filed"),
+    ("filling", "filing"),
+    ("tilled", "tiled"),
+    ("polling", "poling"),
+    ("willed", "wiled"),
+    ("pilled", "piled"),
+    ("fill", "fil"),
+    ("tell", "tel"),
+    ("all", "al"),
+    ("will", "wil"),
+    ("hell", "hel"),
+    ("prise", "prize"),
+    ("advise", "advice"),
+    ("devise", "device"),
+    ("timbre", "timber"),
+    ("entre", "enter"),
+    ("hatred", "hatered"),
+    ("224", "225"),
+    ("two hundred twenty-four", "two hundred twenty-five"),
+    ("fifty percent", "fifteen percent"),
+    ("3.3 million", "3.3 billion"),
+    ("twenty. Five", "twenty-five"),
+    ("one, two", "12"),
+    ("we will win", "we will not win"),
+    ("can", "can't"),
+    ("its", "it's"),
+    ("were", "we're"),
+    ("you know that", "that"),
+    ("I mean it", "it"),
+    ("so-so", "so"),
+    ("e-mail", "email"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), DIFFERENT)
+def test_different_texts_stay_different(a: str, b: str) -> None:
+    assert normalise(a).words != normalise(b).words
+    assert normalise(a, quote=True).words != normalise(b, quote=True).words
+
+
+# American -ise words, and the -our words that look like a British spelling but are not one.
+UNCHANGED = [
+    "rise",
+    "wise",
+    "promise",
+    "exercise",
+    "otherwise",
+    "surprise",
+    "compromise",
+    "enterprise",
+    "premise",
+    "franchise",
+    "advise",
+    "advice",
+    "devise",
+    "revise",
+    "four",
+    "our",
+    "hour",
+    "your",
+    "tour",
+    "pour",
+    "flour",
+    "sour",
+    "devour",
+    "contour",
+    "fill",
+    "tell",
+    "all",
+    "will",
+    "hell",
+    "meter",
+    "liter",
+    "timbre",
+    "glamorous",
+    "rigorous",
+    "vigorous",
+    "hatred",
+    "string",
+]
+
+
+@pytest.mark.parametrize("word", UNCHANGED)
+def test_words_that_no_spelling_rule_touches(word: str) -> None:
+    assert canonical_word(word) == word
+
+
+OFFSETS: list[tuple[str, int, bool, list[tuple[str, int, int]]]] = [
+    (
+        "He said two hundred and twenty-four times.",
+        100,
+        False,
+        [("he", 100, 102), ("said", 103, 107), ("224", 108, 135), ("times", 136, 141)],
+    ),
+    (
+        "Russian-Turkish talks, 50% of it",
+        0,
+        False,
+        [
+            ("russian", 0, 7),
+            ("turkish", 8, 15),
+            ("talks", 16, 21),
+            ("50", 23, 25),
+            ("percent", 25, 26),
+            ("of", 27, 29),
+            ("it", 30, 32),
+        ],
+    ),
+    ("Erdoğan’s [T]he “deal”", 0, True, [("erdogan's", 0, 9), ("the", 10, 15), ("deal", 17, 21)]),
+    ("fifty per cent", 5, False, [("50", 5, 10), ("percent", 11, 19)]),
+    ("We [him] win … lead", 10, True, [("we", 10, 12), ("win", 19, 22), ("lead", 25, 29)]),
+]
+
+
+@pytest.mark.parametrize(("text", "base", "quote", "expected"), OFFSETS)
+def test_token_offsets_point_into_the_original(
+    text: str, base: int, quote: bool, expected: list[tuple[str, int, int]]
+) -> None:
+    tokens = normalise(text, base=base, quote=quote).tokens
+    assert tokens == tuple(Token(norm, start, end) for norm, start, end in expected)
+    for token in tokens:
+        assert text[token.start - base : token.end - base].strip()
+
+
+FRAGMENTS: list[tuple[str, bool, tuple[tuple[int, int], ...]]] = [
+    ("we will win … and we will lead", True, ((0, 3), (3, 7))),
+    ("we will win ... and we will lead", True, ((0, 3), (3, 7))),
+    ("we will win . . . and we will lead", True, ((0, 3), (3, 7))),
+    ("we will win [...] and we will lead", True, ((0, 3), (3, 7))),
+    ("we will win […] and we will lead", True, ((0, 3), (3, 7))),
+    ("we will win (...) and we will lead", True, ((0, 3), (3, 7))),
+    ("we will win.... And we will lead", True, ((0, 3), (3, 7))),
+    ("… we will win …", True, ((0, 3),)),
+    ("a … b … c", True, ((0, 1), (1, 2), (2, 3))),
+    ("a … … b", True, ((0, 1), (1, 2))),
+    ("we will win and lead", True, ((0, 5),)),
+    ("we will win ... and we will lead", False, ((0, 7),)),
+    ("we will win [...] and we will lead", False, ((0, 7),)),
+    ("", True, ((0, 0),)),
+    ("…", True, ()),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "expected"), FRAGMENTS)
+def test_ellipsis_fragments(text: str, quote: bool, expected: tuple[tuple[int, int], ...]) -> None:
+    assert normalise(text, quote=quote).fragments == expected
+
+
+DROPPED: list[tuple[str, bool, list[tuple[str, int, int, str]]]] = [
+    (
+        "We will [the president said] win and [sic] lead",
+        True,
+        [("insertion", 8, 28, "[the president said]"), ("sic", 37, 42, "[sic]")],
+    ),
+    (
+        "a deal (between Russian Federation and Turkey) now",
+        True,
+        [("insertion", 7, 46, "(between Russian Federation and Turkey)")],
+    ),
+    (
+        "good (applause) news (in part)",
+        True,
+        [("insertion", 5, 15, "(applause)"), ("insertion", 21, 30, "(in part)")],
+    ),
+    ("good (applause) news (in part)", False, [("annotation", 5, 15, "(applause)")]),
+    (
+        "[Crosstalk] so (Laughter.) yes",
+        False,
+        [("annotation", 0, 11, "[Crosstalk]"), ("annotation", 15, 26, "(Laughter.)")],
+    ),
+    ("it is [sic] so", False, [("sic", 6, 11, "[sic]")]),
+    (
+        "Uh, you know, the tack- attack was - was bad",
+        False,
+        [
+            ("filler", 0, 2, "Uh"),
+            ("filler", 4, 12, "you know"),
+            ("stutter", 18, 23, "tack-"),
+            ("stutter", 31, 34, "was"),
+        ],
+    ),
+    (
+        "well, um, I mean, mm-hmm",
+        False,
+        [("filler", 6, 8, "um"), ("filler", 10, 16, "I mean"), ("filler", 18, 24, "mm-hmm")],
+    ),
+    ("you know that I mean it", False, []),
+    ("which he - which he makes", True, [("stutter", 0, 8, "which he")]),
+]
+
+
+@pytest.mark.parametrize(("text", "quote", "expected"), DROPPED)
+def test_dropped_material_with_reason_and_span(
+    text: str, quote: bool, expected: list[tuple[str, int, int, str]]
+) -> None:
+    assert normalise(text, quote=quote).dropped == tuple(
+        Dropped(reason, Span(start, end), original) for reason, start, end, original in expected
+    )
+
+
+def test_dropped_spans_are_absolute() -> None:
+    assert normalise("a [b] c", base=40, quote=True).dropped == (
+        Dropped("insertion", Span(42, 45), "[b]"),
+    )
+
+
+CANONICAL_NAMES = [
+    ("George H.W. Bush", "george h w bush"),
+    ("John F Kennedy", "john f kennedy"),
+    ("John F. Kennedy", "john f kennedy"),
+    ("Mr. Erdogan", "erdogan"),
+    ("MR. ERDOĞAN", "erdogan"),
+    ("PRESIDENT ERDOĞAN", "erdogan"),
+    ("Turkish President Recep Tayyip Erdoğan", "recep tayyip erdogan"),
+    ("German Chancellor Angela Merkel", "angela merkel"),
+    ("Vice President Richard M. Nixon", "richard m nixon"),
+    ("Prime Minister Theresa May", "theresa may"),
+    ("Secretary of State John Kerry", "john kerry"),
+    ("U.S. President Barack Obama", "barack obama"),
+    ("Sen. Ted Cruz (R-Texas)", "ted cruz"),
+    ("Dr Jill Biden", "jill biden"),
+    ("Sir Keir Starmer", "keir starmer"),
+    ("Martin Luther King, Jr.", "martin luther king"),
+    ("Bush, George W.", "george w bush"),
+    ("Conan O’Brien", "conan obrien"),
+    ("Bashar al-Assad", "bashar al assad"),
+    ("John Chancellor", "john chancellor"),
+    ("THE PRESIDENT", ""),
+    ("Q", ""),
+    ("MODERATOR", ""),
+    ("Mr. President", ""),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), CANONICAL_NAMES)
+def test_canonical_name(name: str, expected: str) -> None:
+    assert canonical_name(name) == expected
+
+
+SAME_PERSON = [
+    ("Mr Erdogan", "Recep Tayyip Erdoğan", True),
+    ("PRESIDENT ERDOĞAN", "Recep Tayyip Erdoğan", True),
+    ("Mr Erdogan", "PRESIDENT ERDOĞAN", True),
+    ("Jimmy E Carter", "Carter", True),
+    ("Jimmy Carter", "James Earl Carter", True),
+    ("J. Carter", "Jimmy Carter", True),
+    ("George Bush", "George H.W. Bush", True),
+    ("George Herbert Walker Bush", "George H.W. Bush", True),
+    ("Jeb Bush", "George H.W. Bush", False),
+    ("George W. Bush", "George H.W. Bush", False),
+    ("John F Kennedy", "John Fitzgerald Kennedy", True),
+    ("John F Kennedy", "Robert F Kennedy", False),
+    ("Bashar al-Assad", "Assad", True),
+    ("Bashar al-Assad", "al-Assad", True),
+    ("Bashar al-Assad", "Hafez al-Assad", False),
+    ("Bill de Blasio", "de Blasio", True),
+    ("Senator Kennedy", "John F Kennedy", True),
+    ("Kennedy", "Nixon", False),
+    ("THE PRESIDENT", "President Obama", False),
+    ("THE PRESIDENT", "THE PRESIDENT", False),
+    ("Q", "Q", False),
+    ("MODERATOR", "Moderator Jim Lehrer", False),
+    ("", "Carter", False),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), SAME_PERSON)
+def test_same_person(a: str, b: str, expected: bool) -> None:
+    assert same_person(a, b) is expected
+    assert same_person(b, a) is expected
