@@ -69,7 +69,7 @@ def check_article(article: Article, index: CorpusIndex, config: Config) -> Artic
         for w in extraction.warnings
     )
     quotes = [q for q in extraction.quotes if q.kind is QuoteKind.SPEECH]
-    attributions = attribute(doc, quotes)
+    attributions = attribute(doc, quotes, aliases=tuple(index.corpus.aliases))
     findings = []
     for quote, attribution in zip(quotes, attributions, strict=True):
         # Token offsets index into quote.text, which is what the diff prints.

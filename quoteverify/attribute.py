@@ -1,0 +1,1064 @@
+"""Attribution: who an article says spoke each quote, and how that was found.
+
+The article is read with every quotation's words blanked out, so that names and verbs inside
+quotes never count. Each reporting clause (`Mr Putin said`, `said a US official`, `according
+to Reuters`) is found once, with its subject; a quote then takes the nearest clause of its own
+sentence, else the previous sentence's. Pronouns and descriptions (`he`, `the senator`) are
+resolved afterwards, in article order, to the subject of the last reporting clause before them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+import itertools
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import assert_never
+
+from quoteverify.models import (
+    Attribution,
+    AttributionKind,
+    Block,
+    BlockKind,
+    Document,
+    Quote,
+    Span,
+)
+from quoteverify.normalise import canonical_name, same_person
+
+
+def _set(words: str) -> frozenset[str]:
+    """The whitespace-separated words of a literal, as a set."""
+    return frozenset(words.split())
+
+
+# Stands in for quoted words: neither a word character nor whitespace nor punctuation we parse.
+_FILL = "\x00"
+# Pronouns and descriptions look this many blocks back for the clause they refer to.
+_WINDOW_BLOCKS = 5
+
+_VERBS = _set("""
+    say says said tell tells told add adds added warn warns warned insist insists insisted
+    argue argues argued claim claims claimed states stated declare declares declared write
+    writes wrote tweet tweets tweeted ask asks asked explain explains explained note notes
+    noted continue continues continued reply replies replied respond responds responded
+    recall recalls recalled stress stresses stressed acknowledge acknowledges acknowledged
+    admit admits admitted announce announces announced describe describes described call
+    calls called report reports reported urge urges urged suggest suggests suggested predict
+    predicts predicted vow vows vowed pledge pledges pledged promise promises promised boast
+    boasts boasted concede concedes conceded complain complains complained counter counters
+    countered observe observes observed remark remarks remarked joke jokes joked quip quips
+    quipped testify testifies testified posted cautions cautioned charged contend contends
+    contended maintain maintains maintained emphasise emphasises emphasised emphasize
+    emphasizes emphasized shout shouts shouted spoke speaks confirm confirms confirmed deny
+    denies denied repeat repeats repeated reiterate reiterates reiterated lament laments
+    lamented exclaim exclaims exclaimed whisper whispers whispered mutter mutters muttered
+    concluded concludes agree agrees agreed accuse accuses accused mused wondered thundered
+    déclaré déclare dit affirmé affirme ajouté ajoute estimé estime souligné souligne expliqué
+    explique assuré assure indiqué indique lancé martelé prévenu répondu
+    sagte sagt sagten erklärte erklärt betonte betont meinte meint warnte warnt fügte
+    """)
+# Reporting verbs of two words: the cue is both (`shot back`).
+_PHRASAL = {
+    "shot": "back",
+    "fired": "back",
+    "hit": "back",
+    "snapped": "back",
+    "went": "on",
+    "pointed": "out",
+}
+_PARTICIPLES = _set("""
+    saying adding telling insisting warning noting arguing calling describing claiming
+    stressing explaining declaring writing tweeting asking recalling urging vowing accusing
+    """)
+# Words that may stand between a subject and its verb: `Putin has repeatedly said`.
+_AUX = _set("""
+    also later then has had have would will could might may did does do once previously
+    recently reportedly repeatedly again further earlier simply just first often never always
+    even still already publicly privately himself herself
+    """)
+_LINKING = _set("was is were are seemed appeared remained looked sounded grew became")
+_PRONOUNS = frozenset({"he", "she", "they"})
+_OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+
+_TITLES = _set("""
+    Mr Mrs Ms Miss Mx Dr Sir Dame Lord Lady President Vice Prime Minister Senator Sen Rep
+    Representative Congressman Congresswoman Gov Governor Secretary Chancellor King Queen
+    Prince Princess Pope General Gen Lt Col Colonel Capt Captain Admiral Adm Sgt Commander
+    Judge Justice Mayor Speaker Ambassador Sheikh Emir Premier Prof Professor Rev Reverend
+    Rabbi Imam Cardinal Archbishop Bishop Chairman Chairwoman Director Chief Leader State
+    Attorney Deputy Foreign Defence Defense Interior Finance Press Crown Sultan Ayatollah
+    Executive Officer Spokesman Spokeswoman Spokesperson Former Top Senior Fellow Democrat
+    Republican Democratic GOP
+    """)
+# Abbreviations written with a dot that do not end a sentence and may join a name (`Mr. Smith`).
+_ABBREVIATIONS = _set("""
+    Mr Mrs Ms Dr Sen Rep Gov Gen Lt Col Capt Adm Sgt Prof Rev St Jr Sr Maj Pres Supt Mt Ft
+    Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec No vs etc Inc Ltd Co Corp
+    """)
+# Capitalised words that start sentences but are never part of a name.
+_STOP = _set("""
+    The A An But And Or Nor So Yet If It Its This That These Those In On At For With By From
+    To Of As When While After Before Since Until Although Though Because Earlier Later Then
+    Now Meanwhile However Also Still His Her Their Our My Your We I You They He She There Here
+    What Who Why How Where Which According Last Next Yesterday Today Tomorrow Asked Not No Yes
+    Some Many Most All Both Each Every One Two Instead Indeed Even Just Only Such Despite During
+    Under Over Into Amid Among Against Between Without Within Like Unlike Following Several
+    Other Another Any Speaking Asked Meanwhile Moreover Furthermore Finally Again Afterwards
+    Neither Either Whether Perhaps Maybe Sometimes Often Once Later Thus Hence Therefore
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February September
+    October November December
+    """)
+# Months that are also names (`Theresa May`): a name only when titled or with a first name.
+_MONTH_NAMES = frozenset({"March", "April", "May", "June", "July", "August"})
+_PARTICLES = _set(
+    "al el bin ibn ben abu de da di du del della dos das van von der den la le ter ten zu y"
+)
+_PREFIXED = re.compile(r"(?:al|el|bin|ibn|abu|ben)-[^\W\d_]")
+_PLACES = _set("""
+    Russia Turkey China France Germany Britain Iran Iraq Israel Syria Ukraine America Japan
+    India Pakistan Afghanistan Egypt Italy Spain Canada Mexico Brazil Australia Korea Greece
+    Poland Qatar Lebanon Libya Yemen Cuba Venezuela Moscow Washington Ankara Beijing Paris
+    London Berlin Tehran Kyiv Kiev Damascus Brussels Europe Africa Asia Kremlin Pentagon
+    Congress Parliament Hamas Hezbollah Taliban Downing Whitehall Westminster Brussels
+    """)
+_ORG_HEADS = _set("""
+    State States Ministry Department Government Party Council Union Office House Federation
+    Army Police Court Committee Commission Agency Bank Group University Company Corporation
+    Corp Inc Ltd Institute Foundation Association Organization Organisation Service Services
+    Republic Kingdom Nations Times Post News Press Journal Network Forces Guard Senate
+    Assembly Parliament Administration Campaign Centre Center Board Authority Front Movement
+    Coalition Alliance Street
+    """)
+_OUTLETS = (
+    "Associated Press",
+    "AP",
+    "Reuters",
+    "Agence France-Presse",
+    "AFP",
+    "CNN",
+    "BBC",
+    "Fox News",
+    "NBC News",
+    "NBC",
+    "CBS News",
+    "CBS",
+    "ABC News",
+    "ABC",
+    "MSNBC",
+    "New York Times",
+    "Washington Post",
+    "Wall Street Journal",
+    "Financial Times",
+    "Los Angeles Times",
+    "USA Today",
+    "Bloomberg",
+    "TASS",
+    "Tass",
+    "RIA Novosti",
+    "Interfax",
+    "Anadolu Agency",
+    "Anadolu",
+    "Al Jazeera",
+    "Sky News",
+    "Guardian",
+    "Politico",
+    "Axios",
+    "NPR",
+    "Xinhua",
+    "Kyodo",
+    "Yonhap",
+    "Sputnik",
+    "Newsweek",
+)
+_OUTLET_ALT = "|".join(re.escape(o) for o in sorted(_OUTLETS, key=len, reverse=True))
+_OUTLET_BEFORE = re.compile(rf"(?:\b[Tt]he\s+)?\b(?:{_OUTLET_ALT})$")
+_OUTLET_AT = re.compile(rf"(?:[Tt]he\s+)?(?:{_OUTLET_ALT})\b")
+
+# Descriptions that refer back to a person named earlier: `the senator`, `the Russian leader`.
+_ROLES = _set("""
+    senator president leader nominee candidate minister chancellor governor congressman
+    congresswoman lawmaker premier king queen pope mayor secretary chairman chairwoman
+    businessman businesswoman billionaire tycoon actor actress singer star coach manager
+    ambassador general commander prosecutor judge frontrunner front-runner incumbent democrat
+    republican president-elect prince princess emir monarch dictator strongman politician
+    rapper founder executive ceo boss chief host author pontiff cleric activist
+    """)
+# Nouns of anonymous sources: `a US official`, `sources`, `a spokesman for the ministry`.
+_ANON_NOUNS = _set("""
+    official officials spokesperson spokespeople spokesman spokesmen spokeswoman spokeswomen
+    source sources diplomat diplomats aide aides adviser advisers advisor advisors witness
+    witnesses critic critics analyst analysts expert experts observer observers insider
+    insiders resident residents activist activists officer officers authorities protester
+    protesters supporter supporters opponent opponents people staff employee employees member
+    members lawmakers legislators politicians leaders investigators prosecutors police
+    scientists researchers doctors economists commentators allies colleagues friends
+    neighbours neighbors relatives voters person strategist strategists operative operatives
+    consultant consultants pollster pollsters donor donors organizer organizers organiser
+    organisers company campaign ministry embassy government administration statement
+    """)
+_ANON_MODIFIERS = _set("""
+    senior top junior former unnamed anonymous administration government military
+    intelligence security defence defense foreign ministry police party campaign western
+    european american local other several some many few key independent ranking one two
+    three four five state federal diplomatic european close
+    """)
+_DETERMINERS = _set(
+    "a an the one two three four five several some many few other another his her their its our"
+)
+_COMPLEMENT = _set("for at with of from in inside within close familiar near on to")
+# Words that may open a sentence before its subject: `But Putin said`.
+_CONNECTIVES = _set("""
+    but and so yet still then now meanwhile however also earlier later instead indeed again
+    afterwards finally moreover
+    """)
+
+_FUNCTION_WORDS = _set("""
+    that who which whom whose and or but nor if then than as of in on at by for with from to
+    is are was were be been being has have had do does did will would can could may might
+    must shall should not no this these those it its he she they him her them we us you i
+    """)
+
+_WORD = re.compile(r"\w(?:[\w’'\-]*\w)?")
+# Closing quotation marks; German closes with “ and ‘.
+_CLOSING = '”"’»“‘'
+_SENTENCE_END = re.compile(r"[.!?…]+[”\"’»“‘)\]]*(?=\s)")
+_ANCHOR = re.compile(r"[”\"’»“‘)\]]*[^\S\n]*(?:[,;:—–-]+[^\S\n]*)?")
+_ACCORDING = re.compile(r"\b(?:[Aa]ccording to|[Ss]elon|[Ll]aut)\b")
+# What `according to` is followed by, up to punctuation: `a statement from the ministry`.
+_NOUN_PHRASE = re.compile(r"[^\S\n]*([^,.;:!?“”\"\x00\n]{1,60}?)[^\S\n]*(?=[,.;:!?“”\"\n]|$)")
+_DASH_LINE = re.compile(r"^[^\S\n]*(—|–|―|--|-)[^\S\n]*(?=\w)", re.MULTILINE)
+_OPENING = '“"‘«'
+
+
+class _Ref(enum.Enum):
+    """What a subject is: a named person, an organisation, a pronoun, a role, an anonymous."""
+
+    PERSON = "person"
+    ORG = "org"
+    PRONOUN = "pronoun"
+    ROLE = "role"  # `the senator`: refers back to a person named earlier
+    ANON = "anon"
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+    block: int
+
+
+@dataclass(frozen=True)
+class _Subject:
+    ref: _Ref
+    start: int
+    end: int
+    printed: str  # the name without titles, or the pronoun or description as printed
+    titled: bool = False
+    outlet: bool = False
+    begin: int = -1  # where the phrase starts, titles included (-1: at start)
+
+    @property
+    def first(self) -> int:
+        return self.start if self.begin < 0 else self.begin
+
+
+@dataclass(frozen=True)
+class _Clause:
+    subject: _Subject
+    cue: str | None
+    cue_start: int
+    anchor: int  # where the clause starts: the subject, or the verb when it comes first
+
+
+@dataclass(frozen=True)
+class _Mention:
+    name: str
+    start: int
+    block: int
+    titled: bool
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    kind: AttributionKind
+    speaker: str | None = None
+    description: str | None = None
+
+
+def attribute(
+    doc: Document, quotes: Sequence[Quote], *, aliases: Collection[str] = ()
+) -> tuple[Attribution, ...]:
+    """Who the article says spoke each quote, one Attribution per quote in the same order.
+
+    `aliases` are descriptions a corpus maps to a speaker (`the Russian president`): such a
+    description names its speaker outright instead of being anonymous or referring back.
+    """
+    reading = _Reading(doc, quotes, aliases)
+    chosen = [reading.choose(q) for q in quotes]
+    subjects = [c[0] for c in chosen if c is not None]
+    resolved = reading.resolve(subjects)
+    out: list[Attribution] = []
+    for choice in chosen:
+        if choice is None:
+            out.append(Attribution(AttributionKind.NONE))
+            continue
+        subject, cue = choice
+        r = resolved[(subject.start, subject.end)]
+        out.append(
+            Attribution(
+                kind=r.kind,
+                speaker=r.speaker,
+                mention=doc.source_span(Span(subject.start, subject.end)),
+                cue=cue,
+                description=r.description,
+            )
+        )
+    return tuple(out)
+
+
+def _alias_key(description: str) -> str:
+    """A description compared with corpus aliases: case, spacing and a leading article ignored."""
+    words = description.casefold().split()
+    if words and words[0] in ("the", "a", "an"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def _mask(doc: Document, quotes: Sequence[Quote]) -> str:
+    """doc.text with quoted words blanked; a quote's final `.?!,` stays to mark its end."""
+    chars = list(doc.text)
+    for q in quotes:
+        for part in q.parts:
+            span = doc.text_span(part.span)
+            end = span.end
+            if end > span.start and doc.text[end - 1] in ".?!,":
+                end -= 1
+            for i in range(span.start, end):
+                if chars[i] != "\n":
+                    chars[i] = _FILL
+    return "".join(chars)
+
+
+def _is_space_gap(gap: str) -> bool:
+    return bool(gap) and not gap.strip() and gap.count("\n") <= 1
+
+
+def _nameish(word: str) -> bool:
+    if word in _STOP:
+        return False
+    return word[0].isupper() or _PREFIXED.match(word) is not None
+
+
+def _possessive(word: str) -> bool:
+    return word.endswith(("’s", "'s"))
+
+
+class _Reading:
+    """One article read for attribution: masked text, words, name runs, sentences, clauses."""
+
+    def __init__(self, doc: Document, quotes: Sequence[Quote], aliases: Collection[str]) -> None:
+        self.doc = doc
+        self.aliases = frozenset(_alias_key(a) for a in aliases)
+        self.text = _mask(doc, quotes)
+        self.blocks: tuple[Block, ...] = doc.blocks or (
+            Block(BlockKind.PARAGRAPH, Span(0, len(doc.text))),
+        )
+        self.block_starts = [b.span.start for b in self.blocks]
+        self.words = [
+            _Word(m.group(), m.start(), m.end(), self.block_of(m.start()))
+            for m in _WORD.finditer(self.text)
+        ]
+        self.word_starts = [w.start for w in self.words]
+        self.runs = self._name_runs()
+        self.sentences = self._sentences()
+        self.sentence_starts = [s[0] for s in self.sentences]
+        self.mentions = self._mentions()
+        self.clauses = self._clauses()
+
+    # --- layout -------------------------------------------------------------------------
+
+    def block_of(self, pos: int) -> int:
+        return max(bisect.bisect_right(self.block_starts, pos) - 1, 0)
+
+    def sentence_of(self, pos: int) -> int:
+        return max(bisect.bisect_right(self.sentence_starts, pos) - 1, 0)
+
+    def word_at(self, pos: int) -> int:
+        """Index of the first word starting at or after pos."""
+        return bisect.bisect_left(self.word_starts, pos)
+
+    def joined(self, i: int) -> bool:
+        """Whether words i and i+1 belong to one name as far as spacing goes."""
+        a, b = self.words[i], self.words[i + 1]
+        if a.block != b.block:
+            return False
+        gap = self.text[a.end : b.start]
+        if _is_space_gap(gap):
+            return True
+        dotted = a.text in _ABBREVIATIONS or (len(a.text) == 1 and a.text.isupper())
+        return dotted and gap.startswith(".") and (gap == "." or _is_space_gap(gap[1:]))
+
+    def spaced(self, i: int) -> bool:
+        """Whether only whitespace stands between words i and i+1."""
+        a, b = self.words[i], self.words[i + 1]
+        return a.block == b.block and _is_space_gap(self.text[a.end : b.start])
+
+    def _name_runs(self) -> dict[int, tuple[int, int]]:
+        """Maximal runs of capitalised words (with particles) that may be a name, by word."""
+        runs: dict[int, tuple[int, int]] = {}
+        words, n, i = self.words, len(self.words), 0
+        while i < n:
+            if not _nameish(words[i].text):
+                i += 1
+                continue
+            j = i
+            while not _possessive(words[j].text) and j + 1 < n and self.joined(j):
+                k = j + 1
+                while k + 1 < n and words[k].text in _PARTICLES and self.joined(k):
+                    k += 1
+                if not _nameish(words[k].text) or (k > j + 1 and not self.joined(k - 1)):
+                    break
+                j = k
+            for k in range(i, j + 1):
+                runs[k] = (i, j)
+            i = j + 1
+        return runs
+
+    def _sentences(self) -> list[tuple[int, int, int]]:
+        """(start, end, block) of every sentence, in order."""
+        out: list[tuple[int, int, int]] = []
+        for bi, block in enumerate(self.blocks):
+            bs, be = block.span.start, block.span.end
+            starts = [bs]
+            for m in _SENTENCE_END.finditer(self.text, bs, be):
+                nxt = m.end()
+                while nxt < be and self.text[nxt].isspace():
+                    nxt += 1
+                if nxt >= be or not (self.text[nxt].isupper() or self.text[nxt] in _OPENING):
+                    continue
+                if self._not_an_end(m, nxt):
+                    continue
+                starts.append(nxt)
+            ends = [*starts[1:], be]
+            out.extend((s, e, bi) for s, e in zip(starts, ends, strict=True))
+        return out
+
+    def _not_an_end(self, m: re.Match[str], nxt: int) -> bool:
+        """An abbreviation's dot, or a quote's `?`/`!` followed by `Putin asked`."""
+        mark = m.group()
+        word = re.search(r"\w+$", self.text[max(m.start() - 40, 0) : m.start()])
+        if mark == "." and word is not None:
+            w = word.group()
+            if w in _ABBREVIATIONS or (len(w) == 1 and w.isupper()):
+                return True
+        if mark[-1] not in _CLOSING:
+            return False
+        i = self.word_at(nxt)
+        for _ in range(5):
+            if i >= len(self.words):
+                return False
+            w = self.words[i].text
+            if w in _VERBS:
+                after = self.text[self.words[i].end : self.words[i].end + 1]
+                return mark[0] in "?!" or after in (".", ",")
+            if not (w[0].isupper() or w in _PRONOUNS) or w in _STOP - {"He", "She", "They"}:
+                return False
+            i += 1
+        return False
+
+    # --- names --------------------------------------------------------------------------
+
+    def name(self, first: int, last: int) -> _Subject | None:
+        """The run words[first..last] as a subject (person or organisation), titles removed."""
+        words = self.words
+        titled = False
+        start = first
+        for k in range(first, last):
+            if words[k].text in _TITLES and any(
+                words[m].text not in _TITLES for m in range(k + 1, last + 1)
+            ):
+                start, titled = k + 1, True
+        while start < last and words[start].text in _PARTICLES:
+            start += 1
+        tokens = [w.text for w in words[start : last + 1]]
+        if all(t in _TITLES for t in tokens):
+            return None
+        end = words[last].end - (2 if _possessive(words[last].text) else 0)
+        printed = self.doc.text[words[start].start : end]
+        begin = words[first].start
+        after_the = first > 0 and words[first - 1].text.lower() == "the" and self.spaced(first - 1)
+        single = tokens[0] if len(tokens) == 1 else None
+        if single is not None and not titled and single in _MONTH_NAMES:
+            return None
+        if after_the:
+            begin = words[first - 1].start
+        if _OUTLET_AT.fullmatch(self.doc.text[begin:end]):
+            return _Subject(_Ref.ORG, begin, end, self.doc.text[begin:end], outlet=True)
+        if (
+            after_the
+            or tokens[-1] in _ORG_HEADS
+            or (single is not None and (single in _PLACES or single.isupper()))
+        ):
+            return _Subject(_Ref.ORG, begin, end, self.doc.text[begin:end])
+        return _Subject(_Ref.PERSON, words[start].start, end, printed, titled=titled, begin=begin)
+
+    def _mentions(self) -> list[_Mention]:
+        """Every person named in the article, in order: for fuller forms and titled referents."""
+        out: list[_Mention] = []
+        seen: set[tuple[int, int]] = set()
+        for first, last in self.runs.values():
+            if (first, last) in seen:
+                continue
+            seen.add((first, last))
+            subject = self.name(first, last)
+            if subject is not None and subject.ref is _Ref.PERSON:
+                out.append(
+                    _Mention(
+                        subject.printed, subject.start, self.block_of(subject.start), subject.titled
+                    )
+                )
+        out.sort(key=lambda m: m.start)
+        return out
+
+    def fullest(self, name: str, pos: int) -> str:
+        """The fullest form of `name` the article has given up to pos (`Recep Tayyip Erdogan`)."""
+        tokens = set(canonical_name(name).split())
+        best, best_len = name, len(tokens)
+        for m in self.mentions:
+            if m.start > pos:
+                break
+            m_tokens = canonical_name(m.name).split()
+            if len(m_tokens) >= best_len and tokens <= set(m_tokens) and same_person(m.name, name):
+                best, best_len = m.name, len(m_tokens)
+        return best
+
+    # --- subjects -----------------------------------------------------------------------
+
+    def subject_ending(self, j: int, lo: int) -> _Subject | None:
+        """The subject whose last word is words[j], not starting before offset lo."""
+        if j < 0 or self.words[j].start < lo:
+            return None
+        w = self.words[j]
+        m = _OUTLET_BEFORE.search(self.text, lo, w.end)
+        if m is not None:
+            return _Subject(
+                _Ref.ORG, m.start(), m.end(), self.doc.text[m.start() : m.end()], outlet=True
+            )
+        anon = self._anon_with_complement(j, lo)
+        if anon is not None:
+            return anon
+        if w.text.lower() in _PRONOUNS:
+            return _Subject(_Ref.PRONOUN, w.start, w.end, w.text)
+        lower = w.text.lower()
+        if j in self.runs and not (self.runs[j][0] == j and lower in _ANON_NOUNS):
+            first, last = self.runs[j]
+            if last == j:
+                while first < j and self.words[first].start < lo:
+                    first += 1
+                if _possessive(w.text):
+                    return None
+                subject = self.name(first, last)
+                if subject is not None:
+                    return subject
+        if lower in _ROLES:
+            k = j
+            for _ in range(4):
+                if k == 0 or not self.spaced(k - 1) or self.words[k - 1].start < lo:
+                    break
+                k -= 1
+                prev = self.words[k].text
+                if prev.lower() == "the":
+                    return self._described(_Ref.ROLE, k, j)
+                if prev.lower() in _VERBS or prev in _STOP:
+                    break
+        if lower in _ANON_NOUNS:
+            return self._described(_Ref.ANON, self._modifiers_before(j, lo), j)
+        return None
+
+    def _described(self, ref: _Ref, first: int, last: int) -> _Subject:
+        start, end = self.words[first].start, self.words[last].end
+        return _Subject(ref, start, end, self.doc.text[start:end])
+
+    def _modifiers_before(self, j: int, lo: int) -> int:
+        """First word of the description ending in words[j]: `A USA official`."""
+        k = j
+        for _ in range(4):
+            if k == 0 or not self.spaced(k - 1) or self.words[k - 1].start < lo:
+                break
+            prev = self.words[k - 1].text
+            lower = prev.lower()
+            if lower in _DETERMINERS:
+                return k - 1
+            ok = (
+                lower in _ANON_MODIFIERS
+                or _possessive(prev)
+                or (prev[0].isupper() and prev not in _STOP)
+                or ("-" in prev and prev.islower())
+            )
+            if not ok:
+                break
+            k -= 1
+        return k
+
+    def _anon_with_complement(self, j: int, lo: int) -> _Subject | None:
+        """`a spokesman for the ministry`, `sources close to the Kremlin`, ending at words[j]."""
+        for p in range(j - 1, max(j - 7, -1), -1):
+            if self.words[p].start < lo or not self.spaced(p):
+                return None
+            w = self.words[p].text.lower()
+            if w in _VERBS or w in {"that", "who", "which", "and", "but"}:
+                return None
+            if w in _ANON_NOUNS and self.words[p + 1].text.lower() in _COMPLEMENT:
+                return self._described(_Ref.ANON, self._modifiers_before(p, lo), j)
+        return None
+
+    def subject_starting(self, i: int, hi: int, *, objects: bool = False) -> _Subject | None:
+        """The subject whose first word is words[i], ending before offset hi."""
+        if i >= len(self.words) or self.words[i].end > hi:
+            return None
+        w = self.words[i]
+        m = _OUTLET_AT.match(self.text, w.start, hi)
+        if m is not None:
+            return _Subject(
+                _Ref.ORG, m.start(), m.end(), self.doc.text[m.start() : m.end()], outlet=True
+            )
+        lower = w.text.lower()
+        if lower in _PRONOUNS or (objects and lower in _OBJECT_PRONOUNS):
+            return _Subject(_Ref.PRONOUN, w.start, w.end, w.text)
+        described = self._description_from(i, hi)
+        if described is not None:
+            return described
+        if lower == "the" and i + 1 < len(self.words) and self.spaced(i):
+            i += 1
+        if i in self.runs and self.runs[i][0] == i:
+            return self.name(i, self.runs[i][1])
+        return None
+
+    def _description_from(self, i: int, hi: int) -> _Subject | None:
+        """`the Russian leader`, `a senior US official for ...`, starting at words[i]."""
+        words = self.words
+        k = i
+        for _ in range(5):
+            if k >= len(words) or words[k].end > hi:
+                return None
+            lower = words[k].text.lower()
+            is_last = k + 1 >= len(words) or not self.spaced(k) or words[k + 1].end > hi
+            noun_next = not is_last and words[k + 1].text.lower() in _ANON_NOUNS | _ROLES
+            if lower in _ROLES and words[i].text.lower() == "the" and not noun_next:
+                return self._unless_named(_Ref.ROLE, i, k, hi)
+            if lower in _ANON_NOUNS and not noun_next:
+                last = k
+                if not is_last and words[k + 1].text.lower() in _COMPLEMENT:
+                    while last + 1 < len(words) and self.spaced(last) and last - k < 6:
+                        nxt = words[last + 1]
+                        if nxt.end > hi or nxt.text.lower() in _VERBS | {"that", "who", "which"}:
+                            break
+                        last += 1
+                return self._unless_named(_Ref.ANON, i, last, hi)
+            if is_last:
+                return None
+            ok = (
+                (lower in _DETERMINERS and k == i)
+                or lower in _ANON_MODIFIERS
+                or (k > i and words[i].text.lower() in _DETERMINERS and _plain(lower))
+                or _possessive(words[k].text)
+                or (words[k].text[0].isupper() and words[k].text not in _STOP)
+                or (k > i and words[i].text.lower() == "the" and lower not in _VERBS)
+            )
+            if not ok:
+                return None
+            k += 1
+        return None
+
+    def _unless_named(self, ref: _Ref, first: int, last: int, hi: int) -> _Subject | None:
+        """A description, unless a person's name follows it: `Kremlin aide Yuri Ushakov`."""
+        nxt = last + 1
+        if nxt < len(self.words) and self.spaced(last) and nxt in self.runs:
+            a, b = self.runs[nxt]
+            if a == nxt and self.words[b].end <= hi:
+                named = self.name(a, b)
+                if named is not None and named.ref is _Ref.PERSON:
+                    return named
+        return self._described(ref, first, last)
+
+    def sentence_subject(self, ss: int, se: int) -> _Subject | None:
+        """The person, pronoun or description a sentence opens with: `Putin spoke bluntly.`"""
+        i = self.word_at(ss)
+        while i < len(self.words) and self.words[i].text.lower() in _CONNECTIVES:
+            i += 1
+        candidates = [i]
+        for k in range(i, min(i + 7, len(self.words) - 1)):
+            if self.words[k].end >= se:
+                break
+            if self.text[self.words[k].end : self.words[k + 1].start].strip() == ",":
+                candidates.append(k + 1)
+                break
+        for c in candidates:
+            subject = self.subject_starting(c, se)
+            if subject is None or subject.ref is _Ref.ORG or not self._surely_named(subject):
+                continue
+            nxt = self.word_at(subject.end)
+            if subject.end < len(self.text) and self.text[subject.end] in "’'":
+                continue
+            if nxt >= len(self.words) or self.words[nxt].start >= se:
+                continue
+            gap = self.text[subject.end : self.words[nxt].start]
+            verb = self.words[nxt].text
+            if _is_space_gap(gap) and verb.islower() and verb not in {"and", "or", "nor", "of"}:
+                return subject
+        return None
+
+    # --- clauses ------------------------------------------------------------------------
+
+    def _surely_named(self, subject: _Subject) -> bool:
+        """A lone capitalised word opening a sentence (`Minutes later, ...`) is a name only
+        when a verb follows it or the article names it elsewhere."""
+        if subject.ref is not _Ref.PERSON or subject.titled or " " in subject.printed:
+            return True
+        nxt = self.word_at(subject.end)
+        if nxt < len(self.words):
+            verb = self.words[nxt].text
+            if verb in _LINKING or verb in _AUX or verb in _VERBS or verb.endswith("ed"):
+                return True
+        return any(
+            m.start != subject.start and same_person(m.name, subject.printed) for m in self.mentions
+        )
+
+    def _clauses(self) -> list[_Clause]:
+        """Every reporting clause of the article with its subject, in order of the cue."""
+        out: list[_Clause] = []
+        for ss, se, _ in self.sentences:
+            in_sentence: list[_Clause] = []
+            k = self.word_at(ss)
+            while k < len(self.words) and self.words[k].start < se:
+                w = self.words[k]
+                clause: _Clause | None = None
+                if w.text in _VERBS or self._phrasal(k):
+                    clause = self._verb_first(k, ss, se) or self._subject_first(k, ss)
+                elif w.text.islower() and w.text.endswith("ed"):
+                    # `“This is fantastic!” beamed Hartley`: any past tense right after a quote.
+                    clause = self._verb_first(k, ss, se)
+                if clause is None and (
+                    w.text in _PARTICIPLES or (w.text in _VERBS and self._coordinated(k, ss))
+                ):
+                    subject = (
+                        in_sentence[-1].subject if in_sentence else self.sentence_subject(ss, se)
+                    )
+                    if subject is not None and subject.end <= w.start:
+                        clause = _Clause(subject, w.text, w.start, subject.first)
+                if clause is not None:
+                    in_sentence.append(clause)
+                k += 1
+            for m in _ACCORDING.finditer(self.text, ss, se):
+                subject = self.subject_starting(self.word_at(m.end()), se, objects=True)
+                if subject is None:
+                    subject = self._noun_phrase(m.end(), se)
+                if subject is not None:
+                    in_sentence.append(_Clause(subject, m.group(), m.start(), m.start()))
+            out.extend(sorted(in_sentence, key=lambda c: c.cue_start))
+        return out
+
+    def _phrasal(self, k: int) -> bool:
+        particle = _PHRASAL.get(self.words[k].text)
+        return (
+            particle is not None
+            and k + 1 < len(self.words)
+            and self.words[k + 1].text == particle
+            and self.spaced(k)
+        )
+
+    def _cue(self, k: int) -> str:
+        """The verb as printed, with its particle for a phrasal verb."""
+        if self._phrasal(k):
+            return self.doc.text[self.words[k].start : self.words[k + 1].end]
+        return self.words[k].text
+
+    def _coordinated(self, k: int, ss: int) -> bool:
+        """`Wilson praised Rubio and said ...`: a verb sharing the subject of the sentence."""
+        j = k - 1
+        if j >= 0 and self.words[j].start >= ss and self.words[j].text in _AUX and self.spaced(j):
+            j -= 1
+        return (
+            j >= 0
+            and self.words[j].start >= ss
+            and self.words[j].text in ("and", "but")
+            and self.spaced(j)
+        )
+
+    def _verb_first(self, k: int, ss: int, se: int) -> _Clause | None:
+        """`”, said Mr Putin`: the verb right after a closing quotation mark."""
+        w = self.words[k]
+        before = self.text[ss : w.start].rstrip(" \t\n,;:—–-")
+        cue = self._cue(k)
+        if before.endswith((" a", " avait", " hat")):
+            # the French and German perfect: `», a déclaré François Hollande`
+            before, aux = before.rsplit(" ", 1)
+            before = before.rstrip(" \t\n,;:—–-")
+            cue = f"{aux} {cue}"
+        if not before.endswith(tuple(_CLOSING)):
+            return None
+        subject = self.subject_starting(k + 1, se)
+        if subject is None or not _is_space_gap(self.text[w.end : subject.first]):
+            return None
+        return _Clause(subject, cue, w.start, w.start)
+
+    def _subject_first(self, k: int, ss: int) -> _Clause | None:
+        """`Mr Putin said`, `Putin has repeatedly said`, `Dmitry Peskov, his spokesman, said`."""
+        w = self.words[k]
+        j = k - 1
+        for _ in range(3):
+            if j < 0 or self.words[j].start < ss or not self.spaced(j):
+                break
+            lower = self.words[j].text
+            if lower in _AUX or (lower.islower() and lower.endswith("ly")):
+                j -= 1
+            else:
+                break
+        if j < 0 or self.words[j].start < ss:
+            return None
+        if self.words[j].text == "who" and j > 0 and self.words[j - 1].start >= ss:
+            # `Mike Lee, who declared ...`: the relative pronoun stands for the name before it.
+            if self.text[self.words[j - 1].end : self.words[j].start].strip() != ",":
+                return None
+            j -= 1
+            subject = self.subject_ending(j, ss)
+            if subject is None or subject.ref is not _Ref.PERSON:
+                return None
+            return _Clause(subject, self._cue(k), w.start, subject.first)
+        gap = self.text[self.words[j].end : self.words[j + 1].start]
+        if _is_space_gap(gap):
+            subject = self.subject_ending(j, ss)
+        elif gap.strip() == ",":
+            subject = self._appositive(j, ss)
+        else:
+            return None
+        if subject is None:
+            return None
+        return _Clause(subject, self._cue(k), w.start, subject.first)
+
+    def _appositive(self, j: int, ss: int) -> _Subject | None:
+        """`Peskov, Putin’s spokesman, said` and `Putin’s spokesman, Peskov, said`: the name."""
+        segment = self.text[ss : self.words[j].start]
+        last = segment.rfind(",")
+        if last < 0 or any(ch in segment[last:] for ch in _OPENING + "”" + _FILL):
+            return None
+        inner = self.subject_ending(j, ss + last + 1)
+        if inner is not None and inner.first != self.words[self.word_at(ss + last)].start:
+            inner = None
+        # The head is the first subject standing before a comma, within a dozen words:
+        # `Clinton, during a meeting in Columbus, Ohio, said` is Clinton's clause.
+        heads: list[_Subject] = []
+        for m in re.finditer(",", segment):
+            c = ss + m.start()
+            head_end = self.word_at(c) - 1
+            if j - head_end > 16 or head_end < 0 or self.text[self.words[head_end].end : c].strip():
+                continue
+            if any(ch in self.text[c : self.words[j].start] for ch in _OPENING + "”" + _FILL):
+                continue
+            head = self.subject_ending(head_end, ss)
+            if head is not None:
+                heads.append(head)
+        for head in heads:
+            if head.ref is _Ref.PERSON:
+                return head
+        if inner is not None and inner.ref is _Ref.PERSON:
+            return inner
+        return heads[-1] if heads else None
+
+    def _noun_phrase(self, start: int, hi: int) -> _Subject | None:
+        """What `according to` names when it is no person: `according to a statement`."""
+        m = _NOUN_PHRASE.match(self.text, start, hi)
+        if m is None or not m.group(1) or len(m.group(1).split()) > 6:
+            return None
+        return _Subject(_Ref.ANON, m.start(1), m.end(1), self.doc.text[m.start(1) : m.end(1)])
+
+    # --- quotes -------------------------------------------------------------------------
+
+    def choose(self, quote: Quote) -> tuple[_Subject, str | None] | None:
+        """The subject and cue a quote is attributed to, before pronouns are resolved."""
+        parts = [self.doc.text_span(p.span) for p in quote.parts]
+        if not parts:
+            return None
+        qs, qe = parts[0].start, parts[-1].end
+        if quote.blockquote:
+            dashed = self._dash(qe)
+            if dashed is not None:
+                return dashed
+        si, sj = self.sentence_of(qs), self.sentence_of(max(qe - 1, qs))
+        ss, se = self.sentences[si][0], self.sentences[sj][1]
+        found = self._in_sentence(parts, ss, se)
+        if found is not None:
+            return found
+        if self.text[ss:qs].rstrip(" \t" + _OPENING).endswith(":"):
+            subject = self.sentence_subject(ss, se)
+            if subject is not None:
+                return subject, ":"
+        return self._previous_sentence(si, headline=quote.headline)
+
+    def _in_sentence(
+        self, parts: list[Span], ss: int, se: int
+    ) -> tuple[_Subject, str | None] | None:
+        """The nearest clause: between split parts, right after, before, later in the sentence."""
+        qs, qe = parts[0].start, parts[-1].end
+        ranked: list[_Clause] = []
+        for a, b in itertools.pairwise(parts):
+            ranked.extend(c for c in self.clauses if a.end <= c.anchor and c.cue_start < b.start)
+        anchor_match = _ANCHOR.match(self.text, qe)
+        anchor = anchor_match.end() if anchor_match else qe
+        ranked.extend(c for c in self.clauses if c.anchor == anchor and self._attached(c, qe, se))
+        colon = self._colon_before(ss, qs)
+        if colon is not None:
+            ranked.append(colon)
+        before = [
+            c for c in self.clauses if ss <= c.anchor and c.cue_start < qs and c.subject.end <= qs
+        ]
+        ranked.extend(sorted(before, key=lambda c: c.cue_start, reverse=True))
+        ranked.extend(c for c in self.clauses if qe <= c.anchor < se and c.anchor != anchor)
+        return _first_person(ranked)
+
+    def _attached(self, clause: _Clause, qe: int, se: int) -> bool:
+        """Whether a clause right after a quote belongs to it, across a doubtful sentence end.
+
+        `“Why?” Putin asked.` and `“We won.” Putin said.` are split as sentences, but the clause
+        belongs to the quote: after `?` or `!` always, after `.` when the verb ends the clause.
+        """
+        if clause.anchor < se:
+            return True
+        if self.sentence_of(clause.anchor) != self.sentence_of(se) or se != clause.anchor:
+            return False
+        if self.text[qe - 1 : qe] in ("?", "!"):
+            return True
+        verb_end = clause.cue_start + len(clause.cue or "")
+        return self.text[verb_end : verb_end + 1] in (".", ",")
+
+    def _colon_before(self, ss: int, qs: int) -> _Clause | None:
+        """`Putin: “…”`, the name and a colon right before the quotation."""
+        head = self.text[ss:qs].rstrip(" \t" + _OPENING)
+        if not head.endswith(":"):
+            return None
+        colon = ss + len(head) - 1
+        j = self.word_at(colon) - 1
+        if j < 0 or self.words[j].start < ss or self.text[self.words[j].end : colon].strip():
+            return None
+        if self.words[j].text in _VERBS:
+            return None
+        subject = self.subject_ending(j, ss)
+        if subject is None or subject.ref is _Ref.PRONOUN:
+            return None
+        return _Clause(subject, ":", colon, subject.first)
+
+    def _previous_sentence(self, si: int, *, headline: bool) -> tuple[_Subject, str | None] | None:
+        """The clause, or the subject, of the sentence before the quote's."""
+        if si == 0 or headline:
+            return None
+        ps, pe, pb = self.sentences[si - 1]
+        qb = self.sentences[si][2]
+        if pb != qb and (pb != qb - 1 or self.blocks[pb].kind is BlockKind.HEADING):
+            return None
+        clauses = [c for c in self.clauses if ps <= c.cue_start < pe and c.anchor >= ps]
+        found = _first_person(sorted(clauses, key=lambda c: c.cue_start, reverse=True))
+        if found is not None:
+            return found
+        subject = self.sentence_subject(ps, pe)
+        return (subject, None) if subject is not None else None
+
+    def _dash(self, qe: int) -> tuple[_Subject, str | None] | None:
+        """A block quote signed on its last line, or the next: `— John F. Kennedy, 1962`."""
+        bi = self.block_of(qe)
+        places = [(qe, self.blocks[bi].span.end)]
+        if bi + 1 < len(self.blocks):
+            nxt = self.blocks[bi + 1].span
+            line_end = self.text.find("\n", nxt.start, nxt.end)
+            line_end = nxt.end if line_end < 0 else line_end
+            # only a short line signs the quote above it, not a paragraph that opens with a dash
+            if line_end - nxt.start <= 100:
+                places.append((nxt.start, line_end))
+        for start, end in places:
+            for m in _DASH_LINE.finditer(self.text, start, end):
+                line_end = self.text.find("\n", m.end(), end)
+                hi = end if line_end < 0 else line_end
+                subject = self.subject_starting(self.word_at(m.end()), hi)
+                if subject is not None and subject.ref is not _Ref.PRONOUN:
+                    return subject, m.group(1)
+        return None
+
+    # --- resolution ---------------------------------------------------------------------
+
+    def resolve(self, chosen: Sequence[_Subject]) -> dict[tuple[int, int], _Resolved]:
+        """Every subject resolved, in article order: pronouns and roles to earlier subjects."""
+        events = {(c.subject.start, c.subject.end): c.subject for c in self.clauses}
+        events.update({(s.start, s.end): s for s in chosen})
+        done: dict[tuple[int, int], _Resolved] = {}
+        history: list[tuple[int, int, _Resolved]] = []  # (start, block, resolved)
+        for key in sorted(events):
+            subject = events[key]
+            block = self.block_of(subject.start)
+            r = self._resolve_one(subject, block, history)
+            done[key] = r
+            if r.kind is not AttributionKind.NONE:
+                history.append((subject.start, block, r))
+        return done
+
+    def _resolve_one(
+        self, subject: _Subject, block: int, history: list[tuple[int, int, _Resolved]]
+    ) -> _Resolved:
+        match subject.ref:
+            case _Ref.PERSON:
+                name = self.fullest(subject.printed, subject.start)
+                return _Resolved(AttributionKind.EXPLICIT, speaker=name)
+            case _Ref.ORG | _Ref.ANON:
+                if _alias_key(subject.printed) in self.aliases:
+                    return _Resolved(AttributionKind.EXPLICIT, speaker=subject.printed)
+                return _Resolved(AttributionKind.ANONYMOUS, description=subject.printed)
+            case _Ref.PRONOUN:
+                for _, b, r in reversed(history):
+                    if b < block - _WINDOW_BLOCKS:
+                        break
+                    return self._as_pronoun(r, subject.start)
+                titled = self._titled_before(subject.start, block - _WINDOW_BLOCKS)
+                if titled is not None:
+                    return _Resolved(AttributionKind.PRONOUN, speaker=titled)
+                return _Resolved(AttributionKind.NONE)
+            case _Ref.ROLE:
+                if _alias_key(subject.printed) in self.aliases:
+                    return _Resolved(AttributionKind.EXPLICIT, speaker=subject.printed)
+                for _, b, r in reversed(history):
+                    if b < block - _WINDOW_BLOCKS:
+                        break
+                    if r.speaker is not None:
+                        return self._as_pronoun(r, subject.start)
+                titled = self._titled_before(subject.start, 0)
+                if titled is not None:
+                    return _Resolved(AttributionKind.PRONOUN, speaker=titled)
+                return _Resolved(AttributionKind.ANONYMOUS, description=subject.printed)
+            case _:
+                assert_never(subject.ref)
+
+    def _as_pronoun(self, r: _Resolved, pos: int) -> _Resolved:
+        if r.speaker is None:
+            return _Resolved(AttributionKind.ANONYMOUS, description=r.description)
+        return _Resolved(AttributionKind.PRONOUN, speaker=self.fullest(r.speaker, pos))
+
+    def _titled_before(self, pos: int, min_block: int) -> str | None:
+        """The last person named with a title before pos: `Senator John Smith visited ...`."""
+        for m in reversed(self.mentions):
+            if m.start < pos and m.titled and m.block >= min_block:
+                return self.fullest(m.name, pos)
+        return None
+
+
+def _plain(word: str) -> bool:
+    """A lowercase word that may describe a source: `a longtime adviser`, not `a man who`."""
+    return word.islower() and word not in _VERBS and word not in _FUNCTION_WORDS
+
+
+def _first_person(ranked: Sequence[_Clause]) -> tuple[_Subject, str | None] | None:
+    """The first clause whose subject is not a news outlet, else the first clause."""
+    for c in ranked:
+        if not c.subject.outlet:
+            return c.subject, c.cue
+    return (ranked[0].subject, ranked[0].cue) if ranked else None

@@ -1,0 +1,407 @@
+"""Tests for the attribution stage: who the article says spoke each quote."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from quoteverify.attribute import attribute
+from quoteverify.models import (
+    Attribution,
+    AttributionKind,
+    Block,
+    BlockKind,
+    Document,
+    Quote,
+    QuotePart,
+    Span,
+)
+
+E = AttributionKind.EXPLICIT
+P = AttributionKind.PRONOUN
+A = AttributionKind.ANONYMOUS
+N = AttributionKind.NONE
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_2c19eea2428d6ab8.txt"
+
+_PAIR = re.compile(r"“([^”]*)”|«\s*([^»]*?)\s*»|„([^“]*)“")
+_PREFIXES = {"# ": BlockKind.HEADING, "> ": BlockKind.BLOCKQUOTE}
+
+
+def _document(article: str) -> tuple[Document, list[Quote]]:
+    """A Document with one block a line, and its “…” quotes (split quotes joined).
+
+    Lines starting `# ` are headings and `> ` block quotes (consecutive ones are one block);
+    the marker is blanked to spaces in `text`, as Markdown reading does.
+    """
+    text = list(article)
+    blocks: list[Block] = []
+    pos = 0
+    for line in article.split("\n"):
+        kind = BlockKind.PARAGRAPH
+        for prefix, k in _PREFIXES.items():
+            if line.startswith(prefix):
+                kind = k
+                text[pos : pos + len(prefix)] = " " * len(prefix)
+        span = Span(pos, pos + len(line))
+        if line.strip():
+            last = blocks[-1] if blocks else None
+            if (
+                kind is BlockKind.BLOCKQUOTE
+                and last
+                and last.kind is kind
+                and last.span.end == pos - 1
+            ):
+                blocks[-1] = Block(kind, Span(last.span.start, span.end))
+            else:
+                blocks.append(Block(kind, span))
+        pos += len(line) + 1
+    doc = Document(source=article, text="".join(text), blocks=tuple(blocks))
+    quotes: list[Quote] = []
+    prev: re.Match[str] | None = None
+    for m in _PAIR.finditer(doc.text):
+        g = next(i for i in (1, 2, 3) if m.group(i) is not None)
+        part = QuotePart(m.group(g), Span(m.start(g), m.end(g)))
+        gap = doc.text[prev.end() : m.start()] if prev else ""
+        if (
+            prev is not None
+            and quotes[-1].parts[-1].text.endswith(",")
+            and part.text[:1].islower()
+            and not re.search(r"[.!?\n]", gap)
+        ):
+            quotes[-1] = Quote(parts=(*quotes[-1].parts, part))
+        else:
+            block = next(b for b in blocks if b.span.start <= m.start() < b.span.end)
+            quotes.append(
+                Quote(
+                    parts=(part,),
+                    headline=block.kind is BlockKind.HEADING,
+                    blockquote=block.kind is BlockKind.BLOCKQUOTE,
+                )
+            )
+        prev = m
+    return doc, quotes
+
+
+def _attribute(article: str) -> tuple[Attribution, ...]:
+    doc, quotes = _document(article)
+    return attribute(doc, quotes)
+
+
+def _summary(a: Attribution) -> tuple[AttributionKind, str | None, str | None, str | None]:
+    return a.kind, a.speaker, a.cue, a.description
+
+
+CASES = [
+    # --- explicit patterns ---------------------------------------------------------------
+    ("“We will respond,” Putin said.", [(E, "Putin", "said", None)]),
+    ("“We will respond,” said Mr Putin.", [(E, "Putin", "said", None)]),
+    (
+        "“We will respond,” Mr Putin said at a news conference in Paris.",
+        [(E, "Putin", "said", None)],
+    ),
+    ("“It is fine,” Mr. Smith told CNN on Monday.", [(E, "Smith", "told", None)]),
+    ("Putin says “the West is lying” about Syria.", [(E, "Putin", "says", None)]),
+    (
+        "The plan is “dead”, according to Angela Merkel.",
+        [(E, "Angela Merkel", "according to", None)],
+    ),
+    ("Putin: “We will respond.”", [(E, "Putin", ":", None)]),
+    ("# Putin: “Turkey stabbed us in the back”", [(E, "Putin", ":", None)]),
+    ("“Why should we apologise?” Putin asked.", [(E, "Putin", "asked", None)]),
+    (
+        "“This is fantastic!” beamed Donald Hartley of Madison.",
+        [(E, "Donald Hartley", "beamed", None)],
+    ),
+    ("“We will win.” Putin said.", [(E, "Putin", "said", None)]),
+    ("Hillary shot back, “I could have stayed home.”", [(E, "Hillary", "shot back", None)]),
+    (
+        "Cruz won the backing of Mike Lee, who declared: “It is time to unite.”",
+        [(E, "Mike Lee", "declared", None)],
+    ),
+    (
+        "Wilson praised Rubio and said he would bring “positive change”.",
+        [(E, "Wilson", "said", None)],
+    ),
+    (
+        "Clinton, during a meeting in Columbus, Ohio, said she was “going to win”.",
+        [(E, "Clinton", "said", None)],
+    ),
+    (
+        "« Nous poursuivrons nos frappes », a déclaré François Hollande.",
+        [(E, "François Hollande", "a déclaré", None)],
+    ),
+    ("„Wir müssen reden“, sagte Angela Merkel am Mittwoch.", [(E, "Angela Merkel", "sagte", None)]),
+    # the quote's own sentence, before it
+    (
+        "Putin said the US and Russia would need to have “serious consultations” on the matter.",
+        [(E, "Putin", "said", None)],
+    ),
+    # a long quote, then the attribution with an afterthought
+    (
+        "“But of course incidents like the destruction of our aircraft are absolutely "
+        "unacceptable”, Mr Putin said at a news conference, standing alongside Hollande.",
+        [(E, "Putin", "said", None)],
+    ),
+    # the sentence before the quote names the speaker
+    ("Putin spoke bluntly. “Turkey stabbed us in the back.”", [(E, "Putin", "spoke", None)]),
+    ("Putin was blunt: “Turkey stabbed us in the back.”", [(E, "Putin", ":", None)]),
+    # --- titles and fuller names ---------------------------------------------------------
+    ("Prime Minister Theresa May said “Brexit means Brexit”.", [(E, "Theresa May", "said", None)]),
+    (
+        "Vice President Joe Biden told reporters: “It is a big deal.”",
+        [(E, "Joe Biden", "told", None)],
+    ),
+    (
+        "French President François Hollande said “France is at war”.",
+        [(E, "François Hollande", "said", None)],
+    ),
+    ("Sen. Chris Murphy said: “We need a vote.”", [(E, "Chris Murphy", "said", None)]),
+    (
+        "Turkish President Recep Tayyip Erdogan spoke in Ankara.\n"
+        "Later, Mr Erdogan said: “We are not afraid.”",
+        [(E, "Recep Tayyip Erdogan", "said", None)],
+    ),
+    ("George H.W. Bush said the war was “necessary”.", [(E, "George H.W. Bush", "said", None)]),
+    ("John F. Kennedy said “we choose to go to the moon”.", [(E, "John F. Kennedy", "said", None)]),
+    ("Bashar al-Assad called the rebels “terrorists”.", [(E, "Bashar al-Assad", "called", None)]),
+    ("Ursula von der Leyen said Europe was “united”.", [(E, "Ursula von der Leyen", "said", None)]),
+    ("Recep Tayyip Erdoğan said Turkey was “ready”.", [(E, "Recep Tayyip Erdoğan", "said", None)]),
+    ("But Putin insisted it was “impossible” to miss.", [(E, "Putin", "insisted", None)]),
+    ("On Monday Putin said the talks were “useful”.", [(E, "Putin", "said", None)]),
+    (
+        "Dmitry Peskov, Putin’s spokesman, said the claims were “absurd”.",
+        [(E, "Dmitry Peskov", "said", None)],
+    ),
+    (
+        "Putin’s spokesman, Dmitry Peskov, said the claims were “absurd”.",
+        [(E, "Dmitry Peskov", "said", None)],
+    ),
+    # --- possessives -----------------------------------------------------------------------
+    ("Mr Erdogan described Mr Putin’s claims as “unfair”.", [(E, "Erdogan", "described", None)]),
+    ("Putin’s spokesman said the claims were “absurd”.", [(A, None, "said", "Putin’s spokesman")]),
+    # --- outlets ---------------------------------------------------------------------------
+    (
+        "Putin said the countries would need “serious talks”, according to the Associated Press.",
+        [(E, "Putin", "said", None)],
+    ),
+    ("The deal is “finished”, according to Reuters.", [(A, None, "according to", "Reuters")]),
+    ("“The deal is finished,” Reuters reported.", [(A, None, "reported", "Reuters")]),
+    ("The Kremlin said the report was “nonsense”.", [(A, None, "said", "The Kremlin")]),
+    ("Turkey said the jet was “warned ten times”.", [(A, None, "said", "Turkey")]),
+    # --- pronouns --------------------------------------------------------------------------
+    (
+        "Putin met Hollande on Thursday. Putin said the talks were useful. Hollande smiled. "
+        "The two men shook hands. “We will work together,” he said.",
+        [(P, "Putin", "said", None)],
+    ),
+    ("“It is over,” he said.", [(N, None, "said", None)]),
+    (
+        "Erdogan said Turkey would not apologise.\nHe was defiant.\n“We did nothing wrong.”",
+        [(P, "Erdogan", None, None)],
+    ),
+    (
+        "Putin told the Duma the attack was a crime.\n“We will respond,” he said, “with force.”",
+        [(P, "Putin", "said", None)],
+    ),
+    (
+        "A US official said the decision was final.\nShe added: “There is no going back.”",
+        [(A, None, "added", "A US official")],
+    ),
+    # a pronoun more than five blocks after its referent resolves to nothing
+    (
+        "Putin said the talks failed.\na\nb\nc\nd\ne\nf\n“We will see,” he said.",
+        [(N, None, "said", None)],
+    ),
+    # --- descriptions that refer back ------------------------------------------------------
+    (
+        "John McCain said the vote was close.\n“We lost,” the senator said.",
+        [(P, "John McCain", "said", None)],
+    ),
+    (
+        "Vladimir Putin spoke in Moscow on Monday.\n"
+        "“Russia will not back down,” the Russian leader said.",
+        [(P, "Vladimir Putin", "said", None)],
+    ),
+    (
+        "Donald Trump said the election was rigged.\n"
+        "“Believe me,” the Republican nominee told supporters.",
+        [(P, "Donald Trump", "told", None)],
+    ),
+    ("“We lost,” the senator said.", [(A, None, "said", "the senator")]),
+    # --- anonymous sources -----------------------------------------------------------------
+    (
+        "“We are watching closely,” a senior official said.",
+        [(A, None, "said", "a senior official")],
+    ),
+    (
+        "A USA official said it raises “significant concerns”.",
+        [(A, None, "said", "A USA official")],
+    ),
+    ("Officials said the plan was “on track”.", [(A, None, "said", "Officials")]),
+    (
+        "“We are concerned,” a spokesman for the ministry said.",
+        [(A, None, "said", "a spokesman for the ministry")],
+    ),
+    ("Sources said the talks were “at an impasse”.", [(A, None, "said", "Sources")]),
+    (
+        "A source close to the Kremlin said the deal was “dead”.",
+        [(A, None, "said", "A source close to the Kremlin")],
+    ),
+    ("Diplomats described the meeting as “frosty”.", [(A, None, "described", "Diplomats")]),
+    ("“The army fired first,” witnesses told reporters.", [(A, None, "told", "witnesses")]),
+    ("Critics called the bill “a disaster”.", [(A, None, "called", "Critics")]),
+    ("“We will not apologise,” an aide said.", [(A, None, "said", "an aide")]),
+    # --- block quotes ----------------------------------------------------------------------
+    (
+        "> “Ask not what your country can do for you.”\n> — John F. Kennedy, inaugural address",
+        [(E, "John F. Kennedy", "—", None)],
+    ),
+    (
+        "> “The only thing we have to fear is fear itself.”\n-- Franklin D. Roosevelt, 1933",
+        [(E, "Franklin D. Roosevelt", "--", None)],
+    ),
+    # --- several speakers in one paragraph -------------------------------------------------
+    (
+        "“We want peace,” Putin said. Erdogan replied that Turkey wanted “answers first”. "
+        "“Turkey will defend its borders.”",
+        [
+            (E, "Putin", "said", None),
+            (E, "Erdogan", "replied", None),
+            (E, "Erdogan", "replied", None),
+        ],
+    ),
+    (
+        "Putin called it “a stab in the back” while Erdogan called the claims “slander”.",
+        [(E, "Putin", "called", None), (E, "Erdogan", "called", None)],
+    ),
+    # --- nothing to go on ------------------------------------------------------------------
+    ("The weather was cold.\n“Winter is coming.”", [(N, None, None, None)]),
+    ("# “Winter is coming”", [(N, None, None, None)]),
+]
+
+
+@pytest.mark.parametrize(("article", "expected"), CASES)
+def test_attribute_table(
+    article: str, expected: list[tuple[AttributionKind, str | None, str | None, str | None]]
+) -> None:
+    assert [_summary(a) for a in _attribute(article)] == expected
+
+
+REPORTING_VERBS = [
+    "said", "told reporters", "added", "warned", "insisted", "argued", "claimed", "stated",
+    "declared", "wrote", "tweeted", "asked", "explained", "noted", "continued", "replied",
+    "responded", "recalled", "stressed", "acknowledged", "admitted", "announced", "says",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("verb", REPORTING_VERBS)
+def test_every_reporting_verb(verb: str) -> None:
+    cue = verb.split()[0]
+    assert [_summary(a) for a in _attribute(f"“Words matter,” Ms Jones {verb}.")] == [
+        (E, "Jones", cue, None)
+    ]
+
+
+def test_seed_article() -> None:
+    # `as he warned ... “play with fire”`: the nearest clause is `he warned`, so PRONOUN with
+    # cue `warned`, resolved to the subject of the clause before it (Mr Erdogan described).
+    article = SEED.read_text(encoding="utf-8")
+    got = [_summary(a) for a in _attribute(article)]
+    assert got == [
+        (E, "Putin", "said", None),
+        (E, "Recep Tayyip Erdogan", "described", None),
+        (P, "Recep Tayyip Erdogan", "warned", None),
+        (A, None, "said", "A USA official"),
+        (E, "Putin", "said", None),
+        (E, "Putin", "said", None),
+        (E, "Putin", "insisted", None),
+    ]
+
+
+MENTIONS = [
+    ("“We will respond,” Mr Putin said.", ["Putin"]),
+    ("“It is over,” he said.", ["he"]),
+    ("“We are watching closely,” a senior official said.", ["a senior official"]),
+    ("John McCain said the vote was close.\n“We lost,” the senator said.", ["the senator"]),
+    ("Putin’s spokesman said the claims were “absurd”.", ["Putin’s spokesman"]),
+    ("Putin: “We will respond.”", ["Putin"]),
+    ("The weather was cold.\n“Winter is coming.”", [None]),
+]
+
+
+@pytest.mark.parametrize(("article", "mentions"), MENTIONS)
+def test_mention_text(article: str, mentions: list[str | None]) -> None:
+    got = [
+        None if a.mention is None else article[a.mention.start : a.mention.end]
+        for a in _attribute(article)
+    ]
+    assert got == mentions
+
+
+@pytest.mark.parametrize(
+    ("article", "spans"),
+    [
+        ("“We will respond,” Mr Putin said.", [Span(22, 27)]),
+        ("Mr Erdogan described Mr Putin’s claims as “unfair”.", [Span(3, 10)]),
+        ("A US official said it was “final”. She added: “No.”", [Span(0, 13), Span(35, 38)]),
+    ],
+)
+def test_mention_offsets(article: str, spans: list[Span]) -> None:
+    assert [a.mention for a in _attribute(article)] == spans
+
+
+def test_mention_is_an_offset_in_source() -> None:
+    # An HTML article: text is the visible prose, offsets map it back into the markup.
+    source = "<p>“Hi,” Mr Putin said.</p>"
+    text = source[3:-4]
+    doc = Document(
+        source=source,
+        text=text,
+        blocks=(Block(BlockKind.PARAGRAPH, Span(0, len(text))),),
+        offsets=tuple(range(3, 3 + len(text))),
+    )
+    quote = Quote(parts=(QuotePart("Hi,", Span(4, 7)),))
+    (got,) = attribute(doc, [quote])
+    assert got.mention == Span(12, 17)
+    assert source[12:17] == "Putin"
+    assert _summary(got) == (E, "Putin", "said", None)
+
+
+def test_one_attribution_per_quote_in_order() -> None:
+    doc, quotes = _document("“A,” Putin said. “B,” Erdogan said. “C,” Hollande said.")
+    got = attribute(doc, list(reversed(quotes)))
+    assert [a.speaker for a in got] == ["Hollande", "Erdogan", "Putin"]
+    assert attribute(doc, []) == ()
+
+
+@pytest.mark.parametrize(
+    ("article", "aliases", "expected"),
+    [
+        (
+            "“We will act,” the Russian president said.",
+            ("the Russian president",),
+            (AttributionKind.EXPLICIT, "the Russian president", "said", None),
+        ),
+        (
+            "“We will act,” the Russian president said.",
+            (),
+            (AttributionKind.ANONYMOUS, None, "said", "the Russian president"),
+        ),
+        (
+            "“We will act,” a Kremlin spokesman said.",
+            ("Kremlin Spokesman",),
+            (AttributionKind.EXPLICIT, "a Kremlin spokesman", "said", None),
+        ),
+    ],
+)
+def test_corpus_alias_names_its_speaker(
+    article: str,
+    aliases: tuple[str, ...],
+    expected: tuple[AttributionKind, str | None, str | None, str | None],
+) -> None:
+    doc, quotes = _document(article)
+    (result,) = attribute(doc, quotes, aliases=aliases)
+    assert _summary(result) == expected
