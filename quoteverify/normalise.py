@@ -65,6 +65,8 @@ _WORD = f"(?:{_LB})?{_W}+(?:(?:[{_APOSTROPHES}]|{_LB}){_W}+)*(?:{_LB})?"
 _TOKEN = re.compile(
     # "uh-huh" must be caught whole: the hyphen would otherwise leave a stray "huh".
     rf"(?P<f>(?i:\b(?:uh|mm|um)[{_HYPHENS}](?:huh|hmm|hm)\b))"
+    # Dotted initialisms are one word: "U.S." == "US", "U.N." == "UN".
+    r"|(?P<x>(?<!\w)(?:[^\W\d_]\.){2,})"
     rf"|(?P<n>\d+(?:[.,]\d+)+(?!{_W}))"
     # A word cut off by a hyphen and a space ("appropri- the") is a stutter.
     rf"|(?P<w>{_WORD})(?P<c>[{_HYPHENS}](?=[^\S\n]))?"
@@ -507,6 +509,10 @@ def _scan(
             start, end = m.span()
             if kind == "w" or kind == "n":
                 norm = canon(m.group())
+                if not norm:
+                    continue
+            elif kind == "x":
+                norm = canon(m.group().replace(".", ""))
                 if not norm:
                     continue
             elif kind == "p":

@@ -16,6 +16,12 @@ from quoteverify.normalise import (
 
 # (as the article quotes it, as the transcript has it, the words both must give)
 EQUAL: list[tuple[str, str, tuple[str, ...]]] = [
+    (
+        "talks with the U.S. and U.N.",
+        "talks with the US and UN",
+        ("talks", "with", "the", "us", "and", "un"),
+    ),
+    ("U.S.-Russian ties", "US Russian ties", ("us", "russian", "ties")),
     # apostrophes, case, Unicode compatibility forms
     ("Don’t go", "don't go", ("don't", "go")),
     ("It‘s ours", "it's ours", ("it's", "ours")),
