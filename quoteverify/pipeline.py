@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from quoteverify.attribute import attribute
 from quoteverify.config import Config
 from quoteverify.extract import extract, load_document
-from quoteverify.match import CorpusIndex, match_quote
+from quoteverify.match import CorpusIndex, build_index, match_quote
 from quoteverify.models import (
+    Corpus,
     Diagnostic,
     DocFormat,
     Finding,
@@ -150,3 +151,17 @@ def exit_status(report: Report) -> ExitStatus:
     if report.failing:
         return ExitStatus.FINDINGS
     return ExitStatus.OK
+
+
+def verify_text(
+    text: str,
+    corpus: Corpus,
+    *,
+    name: str = "-",
+    fmt: DocFormat = DocFormat.TEXT,
+    config: Config | None = None,
+) -> Report:
+    """Check one article's text against a loaded corpus: the library's one-call entry point."""
+    config = config or Config()
+    result = check_article(Article(name, text, fmt), build_index(corpus), config)
+    return build_report([result], config, files=1)
