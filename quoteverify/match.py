@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -20,7 +20,7 @@ from quoteverify.models import (
     Span,
     Transcript,
 )
-from quoteverify.normalise import Normalised, canonical_name, normalise, same_person
+from quoteverify.normalise import Normalised, Token, canonical_name, normalise, same_person
 
 # Seeds are taken rarest first; once this many postings have been read, common words are skipped
 # (a quote of nothing but "the" and "of" still gets its rarest feature).
@@ -166,9 +166,14 @@ class _Chain:
     end: int
 
 
-def _similarity(distance: int, quote_len: int, passage_len: int) -> float:
-    longest = max(quote_len, passage_len)
-    return 100.0 * (1.0 - distance / longest) if longest else 0.0
+def _similarity(matches: int, quote_len: int, passage_len: int) -> float:
+    """Share of words in common: 100 x 2 x matches / (quote words + passage words).
+
+    Counting common words, not edits, makes an alignment that keeps a quoted word beat one that
+    trades it for a cheaper-looking replacement at the passage's edge.
+    """
+    total = quote_len + passage_len
+    return 200.0 * matches / total if total else 0.0
 
 
 def _trim(index: CorpusIndex, q: Sequence[str], lo: int, hi: int) -> _Piece | None:
@@ -186,8 +191,8 @@ def _trim(index: CorpusIndex, q: Sequence[str], lo: int, hi: int) -> _Piece | No
             return None
         new_lo, new_hi = lo + aligned[0][1], lo + aligned[-1][2]
         if (new_lo, new_hi) == (lo, hi):
-            dist = sum(max(c[2] - c[1], c[4] - c[3]) for c in codes if c[0] != "equal")
-            return _Piece(lo, hi, _similarity(dist, len(q), hi - lo), tuple(codes))
+            matches = sum(c[2] - c[1] for c in codes if c[0] == "equal")
+            return _Piece(lo, hi, _similarity(matches, len(q), hi - lo), tuple(codes))
         lo, hi = new_lo, new_hi
     return None
 
@@ -372,8 +377,30 @@ def _chains(
     return list(out.values())
 
 
-def _printed(text: str | None, start: int, end: int, fallback: str) -> str:
-    return fallback if text is None else text[start:end]
+# Characters that join two tokens into one printed word: "Russian-Turkish", "U.S.-Russian".
+_JOINERS = frozenset("-‐‑/")
+
+
+def _printed_words(
+    slice_of: Callable[[int, int], str], spans: Sequence[tuple[int, int]]
+) -> tuple[str, ...]:
+    """Words as printed; tokens split from one hyphenated word print as that word again."""
+    words: list[str] = []
+    prev_end = -1
+    for start, end in spans:
+        gap = slice_of(prev_end, start) if words and start - prev_end == 1 else ""
+        if gap and gap in _JOINERS:
+            words[-1] += gap + slice_of(start, end)
+        else:
+            words.append(slice_of(start, end))
+        prev_end = end
+    return tuple(words)
+
+
+def _quote_words(text: str | None, tokens: Sequence[Token]) -> tuple[str, ...]:
+    if text is None:
+        return tuple(t.norm for t in tokens)
+    return _printed_words(lambda a, b: text[a:b], [(t.start, t.end) for t in tokens])
 
 
 def _passage(
@@ -399,15 +426,18 @@ def _passage(
     ops: list[DiffOp] = []
     for piece, (i, j) in zip(chain.pieces, fragments, strict=True):
         if piece is None:
-            words = tuple(_printed(text, t.start, t.end, t.norm) for t in tokens[i:j])
+            words = _quote_words(text, tokens[i:j])
             ops.append(DiffOp(DiffKind.INSERT, (), words))
             continue
         for tag, s0, s1, d0, d1 in piece.ops:
-            src = tuple(
-                source_text(index.starts[p], index.ends[p])
-                for p in range(piece.start + s0, piece.start + s1)
+            src = _printed_words(
+                source_text,
+                [
+                    (index.starts[p], index.ends[p])
+                    for p in range(piece.start + s0, piece.start + s1)
+                ],
             )
-            said = tuple(_printed(text, t.start, t.end, t.norm) for t in tokens[i + d0 : i + d1])
+            said = _quote_words(text, tokens[i + d0 : i + d1])
             ops.append(DiffOp(_TAGS[tag], src, said))
     return Passage(
         transcript=transcript.path,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -205,24 +204,6 @@ def _editorial(norm: Normalised) -> list[str]:
     return [f"editorial {d.reason}: {d.text}" for d in norm.dropped if d.reason in _EDITORIAL]
 
 
-def _as_printed(passage: Passage | None, norm: Normalised, text: str) -> Passage | None:
-    """The passage with the quote side of its ops in the words as printed in `text`.
-
-    The ops hold the quote's tokens in order, so they can be walked together with the tokens.
-    """
-    if passage is None or not norm.tokens or norm.tokens[-1].end > len(text):
-        return passage
-    at = 0
-    ops = []
-    for op in passage.ops:
-        tokens = norm.tokens[at : at + len(op.quote)]
-        if len(tokens) != len(op.quote):
-            return passage
-        ops.append(dataclasses.replace(op, quote=tuple(text[t.start : t.end] for t in tokens)))
-        at += len(tokens)
-    return dataclasses.replace(passage, ops=tuple(ops)) if at == len(norm.tokens) else passage
-
-
 def judge(
     quote: Quote,
     norm: Normalised,
@@ -233,9 +214,8 @@ def judge(
     """Decide whether a quote is verified, altered, misattributed, not found or unattributed."""
     words = len(norm.tokens)
     weight = _attribution_weight(attribution.kind, config) * length_weight(words, config)
-    # Offsets of tokens normalised from quote.text (base 0) point into it; others are left be.
-    best = _as_printed(match.best, norm, quote.text)
-    own = _as_printed(match.best_for_speaker, norm, quote.text)
+    best = match.best
+    own = match.best_for_speaker
     claimed = attribution.speaker
     editorial = _editorial(norm)
 

@@ -145,10 +145,10 @@ def test_ops_keep_printed_words(index: CorpusIndex) -> None:
 
 
 def test_words_left_out_lengthen_the_passage(index: CorpusIndex) -> None:
-    # 9 passage words, 8 quote words, one deletion: 100 * (1 - 1/9)
+    # 9 passage words, 8 quote words, all 8 in common: 200 * 8 / (8 + 9)
     p = run(index, "the difference engine was finished, and that is", "Babbage").best
     assert p is not None
-    assert (p.span, p.similarity) == (Span(209, 262), 100 * (1 - 1 / 9))
+    assert (p.span, p.similarity) == (Span(209, 262), 200 * 8 / 17)
     assert p.ops[1] == DiffOp(DiffKind.DELETE, ("never",), ())
 
 

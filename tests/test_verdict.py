@@ -71,7 +71,7 @@ def verdict_of(
     """Run match and judge the way the pipeline does (the quote normalised with base 0)."""
     index = build_index(Corpus((make_transcript("t.txt", lines),)))
     norm = norm or normalise(text, quote=True)
-    result = match_quote(index, norm, attribution.speaker, config)
+    result = match_quote(index, norm, attribution.speaker, config, text=text)
     return judge(quote_of(text), norm, attribution, result, config)
 
 
@@ -135,7 +135,7 @@ def verdict_of(
             LENIENT,
             (
                 Verdict.ALTERED,
-                90.9,
+                95.2,
                 "and we will [-not-] forget them",
                 ("negation removed: not",),
             ),
@@ -148,7 +148,7 @@ def verdict_of(
             Config(),
             (
                 Verdict.ALTERED,
-                85.7,
+                92.3,
                 "We have {+not+} supported sanctions against",
                 ("negation added: not",),
             ),
@@ -174,7 +174,7 @@ def verdict_of(
             Config(),
             (
                 Verdict.ALTERED,
-                90.0,
+                94.7,
                 "focus on driving [-Russian-] trade relations forward",
                 ("words left out: Russian",),
             ),
@@ -203,7 +203,7 @@ def verdict_of(
             Config(),
             (
                 Verdict.MISATTRIBUTED,
-                90.0,
+                94.7,
                 "Turkey in the {+recent+} past",
                 (
                     "said by Boris Ivanov (t.txt:4), not Vera Orlova",
@@ -438,3 +438,23 @@ def test_diff(ops: tuple[DiffOp, ...], expected: str) -> None:
 )
 def test_length_weight(words: int, weight: float) -> None:
     assert length_weight(words, Config()) == weight
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "expected"),
+    [
+        (
+            "driving relations into a dead end",
+            "It is driving Russian-Turkish relations into a dead end.",
+            "driving [-Russian-Turkish-] relations into a",
+        ),
+        (
+            "driving Russian-French relations into a dead end",
+            "It is driving Russian-Turkish relations into a dead end.",
+            "driving Russian [-Turkish-]{+French+} relations into a",
+        ),
+    ],
+)
+def test_diff_prints_hyphenated_words_whole(text: str, source: str, expected: str) -> None:
+    j = verdict_of(text, (("Anna Petrova", source),), ANNA, Config())
+    assert (j.verdict, j.diff) == (Verdict.ALTERED, expected)
