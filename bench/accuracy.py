@@ -1,0 +1,187 @@
+"""Accuracy benchmark: `quoteverify eval` on real news and on a verification set from real debates.
+
+Usage (from the repository root, with the project installed):
+
+    python bench/accuracy.py [--data ../shared/data] [--out bench/out/accuracy.json]
+
+1. polnear-train: the annotated quotations of 840 real news articles are turned into eval labels
+   (in a temporary folder: the data is never copied into the repository) and checked without a
+   corpus: extraction precision/recall/F1 and speaker accuracy.
+2. debates-dev: bench/verification_set.py builds articles quoting the real debate transcripts,
+   changed the way journalists change quotes and the way errors happen, with expected verdicts;
+   they are checked against the transcripts: per-verdict precision/recall, accuracy, calibration.
+
+It prints the figures and writes them all to one JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+PRONOUNS = frozenset(
+    ("he", "she", "they", "him", "her", "them", "i", "we", "you", "it", "who", "which", "that")
+)
+ARTICLES = frozenset(("a", "an", "the"))
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+def person_name(mention: str) -> str | None:
+    """The person's name inside an annotated mention, or None when it names no person.
+
+    `Republican presidential candidate Donald Trump` -> `Donald Trump`; `Jeff Weaver, Sanders’
+    campaign manager,` -> `Jeff Weaver`; `the Florida senator`, `The Washington Post` -> None.
+    """
+    head = _PARENS.sub(" ", mention).split(",")[0].split()
+    run: list[str] = []
+    for word in reversed(head):
+        if not word[:1].isupper():
+            break
+        run.insert(0, word)
+    if not run or run[0].casefold() in ARTICLES:
+        return None
+    return " ".join(run[-3:])
+
+
+def speaker_kind(mention: str | None) -> str:
+    """How the annotated mention refers to its speaker: name, pronoun, description or none."""
+    if not mention:
+        return "none"
+    if mention.casefold() in PRONOUNS:
+        return "pronoun"
+    return "name" if person_name(mention) else "description"
+
+
+def polnear_labels(data: Path) -> list[dict[str, Any]]:
+    """Eval labels from quotes.jsonl; a pronoun's gold speaker is the last annotated name before it.
+
+    PolNeAR marks the pronoun, not whom it refers to, so the nearest annotated name mention
+    earlier in the same article stands in for coreference (an approximation).
+    """
+    rows = [json.loads(line) for line in (data / "quotes.jsonl").open(encoding="utf-8")]
+    names: dict[str, list[tuple[int, str]]] = {}
+    for row in rows:
+        if speaker_kind(row["speaker_mention"]) == "name":
+            names.setdefault(row["article"], []).append(
+                (row["speaker_start"], row["speaker_mention"])
+            )
+    for found in names.values():
+        found.sort()
+    labels = []
+    for row in sorted(rows, key=lambda r: (r["article"], r["start"])):
+        kind = speaker_kind(row["speaker_mention"])
+        # A description's referent is not annotated: it counts for extraction only.
+        speaker = person_name(row["speaker_mention"]) if kind == "name" else None
+        if kind == "pronoun":
+            before = [n for at, n in names.get(row["article"], []) if at < row["speaker_start"]]
+            speaker = before[-1] if before else None
+            kind = "pronoun" if speaker else "none"
+        labels.append(
+            {
+                "article": str((data / row["article"]).resolve()),
+                "start": row["start"],
+                "end": row["end"],
+                "claimed_speaker": speaker,
+                "speaker_kind": kind,
+                "group": row["attribution_id"],
+            }
+        )
+    return labels
+
+
+def run_eval(labels: Path, corpus: Path | None) -> dict[str, Any]:
+    """Run `quoteverify eval` and return its JSON document."""
+    cmd = [sys.executable, "-m", "quoteverify", "eval", str(labels), "--format", "json"]
+    if corpus is not None:
+        cmd += ["--corpus", str(corpus)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"eval failed ({done.returncode}): {done.stderr.strip()}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def _pct(x: float) -> str:
+    return f"{x:.4f}"
+
+
+def main() -> None:
+    """Run both evaluations, print the figures and write them to a JSON file."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=HERE / "out" / "accuracy.json")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the verification set")
+    args = parser.parse_args()
+
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="qv-accuracy-") as tmp:
+        work = Path(tmp)
+        labels = polnear_labels(args.data / "polnear-train")
+        path = work / "polnear.jsonl"
+        path.write_text("".join(json.dumps(x) + "\n" for x in labels), encoding="utf-8")
+        started = time.perf_counter()
+        news = run_eval(path, None)
+        news["seconds"] = round(time.perf_counter() - started, 2)
+        figures["polnear_train"] = news
+
+        vs = work / "verification"
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "verification_set.py"),
+                "--data",
+                str(args.data / "debates-dev"),
+                "--out",
+                str(vs),
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        started = time.perf_counter()
+        debates = run_eval(vs / "labels.jsonl", args.data / "debates-dev")
+        debates["seconds"] = round(time.perf_counter() - started, 2)
+        figures["debates_verification"] = debates
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    ex = news["extraction"]
+    sp = news["speaker"]
+    print("polnear-train (real news, extraction and attribution)")
+    for name in ("overlap", "exact"):
+        e = ex[name]
+        print(
+            f"  extraction {name:7}  P {_pct(e['precision'])}  R {_pct(e['recall'])}"
+            f"  F1 {_pct(e['f1'])}  (tp {e['tp']}, fp {e['fp']}, fn {e['fn']})"
+        )
+    for name in ("name", "all"):
+        s = sp[name]
+        print(f"  speaker {name:4}  {_pct(s['accuracy'])}  ({s['correct']}/{s['total']})")
+    print(f"  {news['seconds']} s")
+    v = debates["verdicts"]
+    print("debates-dev verification set (verdicts)")
+    print(f"  accuracy {_pct(v['accuracy'])} over {v['total']} quotes")
+    for verdict, row in sorted(v["per_verdict"].items()):
+        print(
+            f"  {verdict:14} precision {_pct(row['precision'])}  recall {_pct(row['recall'])}"
+            f"  support {row['support']}"
+        )
+    print(f"  calibration error {_pct(debates['calibration']['error'])}")
+    print(f"  {debates['seconds']} s")
+    print(f"figures written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
