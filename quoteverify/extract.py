@@ -76,23 +76,68 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 _LINE = re.compile(r"[^\r\n]+")
 _TRAILING_CLOSERS = "”’\"'»)]"
+# Markup left in scraped plain text (embedded tweets, links): its attribute values are not
+# quotations. A start tag needs an attribute with `=`, or to be `<x/>` or a common bare tag
+# (`<i>`), so prose such as `a <b and c> d` is left alone. Values may run over lines, as
+# scrapers leave them, within bounds.
+_TEXT_TAG = re.compile(
+    r"</[A-Za-z][\w-]*\s*>"
+    r"|<[A-Za-z][\w-]*\s*/>"
+    r"|<(?:a|b|i|u|s|q|em|strong|span|p|br|div|small|sup|sub|cite|blockquote|li|ul|ol|h[1-6]"
+    r"|tweet)\s*>"
+    r"|<[A-Za-z][\w-]*(?=[^<>]{0,2000}=)"
+    r"(?:\s+[A-Za-z_:][\w:.-]*(?:\s*=\s*(?:\"[^\"<>]{0,2000}\"|'[^'<>\n]{0,500}'"
+    r"|[“”][^“”<>\n]{0,500}[“”]|[^\s\"'=<>`“”]+))?)+\s*/?>"
+)
+# A first line this short, alone in its paragraph and one sentence, is a headline even with a
+# full stop (some archives add one).
+_HEADLINE_MAX_WORDS = 25
+_SENTENCE_BREAK = re.compile(r"[.!?][”’\"')\]]*\s+[“‘\"'(]*[A-Z0-9]")
+_ABBREVIATIONS = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Rev|St|Jr|Sr|[A-Z])\.", re.I
+)
 
 
 def _ends_sentence(line: str) -> bool:
     return line.rstrip().rstrip(_TRAILING_CLOSERS)[-1:] in (".", "!", "?", ":")
 
 
+def _headline(text: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether the first line of a plain-text article is its headline."""
+    line = text[first[0] : first[1]]
+    if not _ends_sentence(line):
+        return True
+    if len(line.split()) > _HEADLINE_MAX_WORDS or text.count("\n", first[1], second[0]) < 2:
+        return False  # not followed by a blank line: the first paragraph of running text
+    return _SENTENCE_BREAK.search(_ABBREVIATIONS.sub("", line)) is None
+
+
+def _strip_tags(source: str) -> str:
+    """The source with markup tags blanked (newlines kept), or the source itself if it has none."""
+    if "<" not in source:
+        return source
+    work: list[str] | None = None
+    for m in _TEXT_TAG.finditer(source):
+        if work is None:
+            work = list(source)
+        for k in range(m.start(), m.end()):
+            if work[k] not in "\r\n":
+                work[k] = " "
+    return source if work is None else "".join(work)
+
+
 def _load_text(source: str) -> Document:
+    text = _strip_tags(source)
     spans: list[tuple[int, int]] = []
-    for m in _LINE.finditer(source):
-        start, end = _trimmed(source, m.start(), m.end())
+    for m in _LINE.finditer(text):
+        start, end = _trimmed(text, m.start(), m.end())
         if start < end:
             spans.append((start, end))
     blocks = [Block(BlockKind.PARAGRAPH, Span(s, e)) for s, e in spans]
-    # News text files put the headline alone on the first line, without a full stop.
-    if len(spans) > 1 and not _ends_sentence(source[spans[0][0] : spans[0][1]]):
+    # News text files put the headline alone on the first line.
+    if len(spans) > 1 and _headline(text, spans[0], spans[1]):
         blocks[0] = Block(BlockKind.HEADING, blocks[0].span)
-    return Document(source=source, text=source, blocks=tuple(blocks))
+    return Document(source=source, text=text, blocks=tuple(blocks))
 
 
 # ------------------------------------------------------------------------------------------
@@ -695,6 +740,8 @@ def _scan_block(text: str, start: int, end: int) -> _Scan:
                     scan.lead = i
             continue
         role = _double_role(ch, prev, nxt, n_double > 0, top)
+        if role == _CLOSE and n_double == 0 and _reversed_opener(text, i, end, prev, nxt):
+            role = _OPEN
         if role == _OPEN:
             stack.append(i)
             n_double += 1
@@ -709,6 +756,22 @@ def _scan_block(text: str, start: int, end: int) -> _Scan:
             n_double -= 1
     scan.unclosed = list(stack)
     return scan
+
+
+_DOUBLE_MARKS = re.compile('["“”]')
+
+
+def _reversed_opener(text: str, i: int, end: int, prev: str, nxt: str) -> bool:
+    """Whether a ” that closes nothing opens a quotation typed with the wrong mark.
+
+    Real copy has `He says,” there are…”` and paragraphs that open with `” …`: the mark
+    follows a space, a comma or a colon, is followed by a space, and the next double mark
+    is a closing one.
+    """
+    if text[i] != "”" or not nxt.isspace() or not (prev == "" or prev in ",:" or prev.isspace()):
+        return False
+    m = _DOUBLE_MARKS.search(text, i + 1, min(end, i + _MAX_QUOTE_CHARS))
+    return m is not None and m.group() == "”"
 
 
 def _single_closes(text: str, i: int, start: int, prev: str, nxt: str) -> bool:
@@ -737,12 +800,8 @@ class _Item:
     open_block: int
     close_block: int
     close: int  # position of the closing mark; -1 when it runs on past its block
+    mark: str = ""  # the opening quotation mark; none for a block quote without marks
     parent: int = -1  # index of the item it was merged into (split quotation)
-
-
-_ABBREVIATIONS = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Rev|St|Jr|Sr|[A-Z])\.", re.I
-)
 
 
 def _interruption(text: str, first: _Item, gap: str) -> bool:
@@ -805,7 +864,7 @@ def _block_items(
         idx = item_of.get((k, o))
         if idx is None:
             idx = len(items)
-            items.append(_Item([(o + 1, c)], k, k, c))
+            items.append(_Item([(o + 1, c)], k, k, c, text[o]))
         outer.append(idx)
     if block.kind is BlockKind.BLOCKQUOTE:
         cut = _attribution_cut(doc, block.span.start, block.span.end)
@@ -854,7 +913,7 @@ def _chains(
         ranges = [(op + 1, doc.blocks[b].span.end) for b, op in chain[:-1]]
         ranges.append((chain[-1][1] + 1, close))
         idx = len(items)
-        items.append(_Item(ranges, k, m, close))
+        items.append(_Item(ranges, k, m, close, doc.text[chain[0][1]]))
         for b, op in chain:
             item_of[(b, op)] = idx
         for b, op in chain[:-1]:
@@ -909,6 +968,31 @@ def _quote(doc: Document, ranges: list[tuple[int, int]], block: Block) -> Quote 
     )
 
 
+def _single_in_body(doc: Document, item: _Item) -> bool:
+    return (
+        item.mark in _SINGLE_OPENERS and doc.blocks[item.open_block].kind is not BlockKind.HEADING
+    )
+
+
+def _single_primary(doc: Document, items: list[_Item], outers: list[list[int]]) -> bool:
+    """Whether the body text quotes with single marks (British style) rather than double.
+
+    American style, which most English news follows, quotes with double marks and keeps single
+    ones for quotes within quotes and for headlines; there a top-level ‘…’ in running text is
+    a scare quote or a nickname, not a quotation.
+    """
+    single = double = 0
+    for idx in {i for outer in outers for i in outer}:
+        item = items[idx]
+        if not item.mark or doc.blocks[item.open_block].kind is BlockKind.HEADING:
+            continue
+        if item.mark in _SINGLE_OPENERS:
+            single += 1
+        else:
+            double += 1
+    return single > double
+
+
 def extract(doc: Document) -> Extraction:
     """Find the quotations of a document: paired marks, split and continued quotes, block quotes."""
     text = doc.text
@@ -917,14 +1001,18 @@ def extract(doc: Document) -> Extraction:
     item_of: dict[tuple[int, int], int] = {}
     runs_on = _chains(doc, scans, items, item_of)
     warnings: list[ExtractWarning] = []
-    outer_items: set[int] = set()
+    outers: list[list[int]] = []
     for k, scan in enumerate(scans):
         for i, opening in scan.strays:
             warnings.append(_stray(doc, i, opening=opening))
         for o in scan.unclosed:
             if (k, o) not in item_of:
                 warnings.append(_stray(doc, o, opening=True))
-        outer = _block_items(doc, k, scan, runs_on, items, item_of)
+        outers.append(_block_items(doc, k, scan, runs_on, items, item_of))
+    if not _single_primary(doc, items, outers):
+        outers = [[i for i in outer if not _single_in_body(doc, items[i])] for outer in outers]
+    outer_items: set[int] = set()
+    for k, outer in enumerate(outers):
         outer_items.update(outer)
         for x, y in itertools.pairwise(outer):
             first, second = items[x], items[y]
