@@ -13,9 +13,10 @@ from quoteverify import __version__
 from quoteverify.config import Config
 from quoteverify.corpus import load_corpus
 from quoteverify.errors import QuoteverifyError
+from quoteverify.evaluate import DEFAULT_OVERLAP, LabelLine, evaluate, parse_labels, resolve_labels
 from quoteverify.extract import detect_format
 from quoteverify.match import build_index
-from quoteverify.models import Diagnostic, Verdict
+from quoteverify.models import Corpus, Diagnostic, Finding, Verdict
 from quoteverify.pipeline import (
     Article,
     ArticleResult,
@@ -25,6 +26,11 @@ from quoteverify.pipeline import (
     exit_status,
 )
 from quoteverify.report import REPORTERS, RenderOptions, summary_line
+from quoteverify.report.evaluation import (
+    evaluation_summary_line,
+    render_evaluation_json,
+    render_evaluation_table,
+)
 from quoteverify.textio import decode, read_text
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
@@ -177,3 +183,107 @@ def check(
         click.echo(f"quoteverify: error: {e}", err=True)
     click.echo(summary_line(report), err=True)
     sys.exit(int(exit_status(report)))
+
+
+def _label_articles(
+    lines: Sequence[LabelLine], labels_path: Path, labels_name: str
+) -> tuple[list[Article], list[str], list[Diagnostic]]:
+    """Read each article the labels name, once, in sorted order, named as the labels write it."""
+    first_line: dict[str, int] = {}
+    for ll in lines:
+        first_line.setdefault(ll.article, ll.line)
+    articles: list[Article] = []
+    errors: list[str] = []
+    warnings: list[Diagnostic] = []
+    for key in sorted(first_line):
+        # Relative to the labels file's folder; an absolute path stays as it is.
+        path = labels_path.parent / key
+        where = f"{labels_name}:{first_line[key]}"
+        if path.is_dir():
+            errors.append(f"{where}: {key}: a folder, not an article")
+            continue
+        found, read_errors, read_warnings = _read_articles([str(path)])
+        errors.extend(f"{where}: {key}: {e.message}" for e in read_errors)
+        warnings.extend(read_warnings)
+        articles.extend(Article(key, a.text, a.fmt) for a in found)
+    return articles, errors, warnings
+
+
+@main.command("eval")
+@click.argument("labels_file", metavar="LABELS.jsonl")
+@click.option(
+    "--corpus",
+    "corpora",
+    multiple=True,
+    metavar="DIR",
+    help="Folder of transcripts (repeatable); without it, verdicts are not measured.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--overlap",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=DEFAULT_OVERLAP,
+    show_default=True,
+    help="Share of the longer span two spans must share to match.",
+)
+def eval_command(labels_file: str, corpora: tuple[str, ...], fmt: str, overlap: float) -> None:
+    """Measure quoteverify on labelled articles: extraction, speakers, verdicts, calibration.
+
+    LABELS.jsonl has one JSON object per line naming an article (relative to the labels
+    file's folder), the quoted span or text, its speaker and optionally the expected
+    verdict; see docs/eval.md. The figures go to stdout, a summary line to stderr.
+
+    Exit status: 0 the evaluation ran (the figures are not a gate), 2 usage or input error.
+
+    \b
+    Example:
+      quoteverify eval fixtures/eval/labels.jsonl --corpus fixtures/transcripts
+    """
+    labels_path = Path(labels_file)
+    try:
+        text, _ = read_text(labels_path, name=labels_file)
+        lines = parse_labels(text, name=labels_file)
+    except QuoteverifyError as exc:
+        raise UsageError(str(exc)) from None
+    if not lines:
+        raise UsageError(f"{labels_file}: no label lines")
+    corpus = Corpus(())
+    warnings: list[Diagnostic] = []
+    if corpora:
+        try:
+            corpus, corpus_warnings = load_corpus(corpora)
+        except QuoteverifyError as exc:
+            raise UsageError(str(exc)) from None
+        warnings.extend(corpus_warnings)
+    articles, errors, read_warnings = _label_articles(lines, labels_path, labels_file)
+    warnings.extend(read_warnings)
+    for w in warnings:
+        click.echo(f"quoteverify: warning: {w}", err=True)
+    if errors:
+        for e in errors[:-1]:
+            click.echo(f"quoteverify: error: {e}", err=True)
+        raise UsageError(errors[-1])
+    try:
+        labels = resolve_labels(lines, {a.name: a.text for a in articles}, name=labels_file)
+    except QuoteverifyError as exc:
+        raise UsageError(str(exc)) from None
+    # An empty corpus still extracts and attributes; only the verdicts need transcripts.
+    index = build_index(corpus)
+    config = Config()
+    findings: list[Finding] = []
+    for article in articles:
+        findings.extend(check_article(article, index, config).findings)
+    result = evaluate(labels, findings, threshold=overlap, verdicts=bool(corpora))
+    if fmt == "json":
+        click.echo(render_evaluation_json(result), nl=False)
+    else:
+        click.echo(render_evaluation_table(result), nl=False)
+    click.echo(evaluation_summary_line(result), err=True)
+    sys.exit(int(ExitStatus.OK))
