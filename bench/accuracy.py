@@ -78,7 +78,13 @@ def polnear_labels(data: Path) -> list[dict[str, Any]]:
     for found in names.values():
         found.sort()
     labels = []
-    for row in sorted(rows, key=lambda r: (r["article"], r["start"])):
+    seen: set[tuple[str, int, int]] = set()
+    for row in sorted(rows, key=lambda r: (r["article"], r["start"], r["attribution_id"])):
+        # One quote is annotated under two attributions once; a span is labelled once.
+        key = (row["article"], row["start"], row["end"])
+        if key in seen:
+            continue
+        seen.add(key)
         kind = speaker_kind(row["speaker_mention"])
         # A description's referent is not annotated: it counts for extraction only.
         speaker = person_name(row["speaker_mention"]) if kind == "name" else None
