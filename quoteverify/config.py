@@ -33,16 +33,14 @@ class Config:
     ambiguity_margin: float = 2.0
 
     # --- confidence -----------------------------------------------------------------------
-    # Multiplier for how the claimed speaker was resolved.
+    # The probability that the claimed speaker was resolved right, by how it was found: each
+    # verdict's base rate (verdict.CONFIDENCE_TABLE) is multiplied by it. An unattributed
+    # verdict's confidence is weight_none or weight_anonymous itself. Priors, not fitted: the
+    # verification set names every speaker.
     weight_explicit: float = 1.0
     weight_pronoun: float = 0.85
     weight_anonymous: float = 0.7
     weight_none: float = 0.6
-    # A quote of `full_length_words` words or more gets full weight for its length; shorter
-    # quotes get a weight rising linearly from `min_length_weight` at one word.
-    full_length_words: int = 8
-    min_length_weight: float = 0.35
-    ambiguity_weight: float = 0.8
 
     # --- the gate -------------------------------------------------------------------------
     fail_on: frozenset[Verdict] = field(default_factory=lambda: DEFAULT_FAIL_ON)

@@ -8,7 +8,7 @@ from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Indel
 
 from quoteverify.config import Config
 from quoteverify.models import (
@@ -176,34 +176,83 @@ def _similarity(matches: int, quote_len: int, passage_len: int) -> float:
     return 200.0 * matches / total if total else 0.0
 
 
-def _trim(index: CorpusIndex, q: Sequence[str], lo: int, hi: int) -> _Piece | None:
-    """Align q inside words[lo:hi] and cut the passage to its first and last aligned word."""
+# The most source words a bracketed insertion may stand for: "[Kennedy]" for "he", "[the
+# treaty]" for "it". More than this is not a clarification but a cut, which needs an ellipsis.
+_BRACKET_MAX_WORDS = 3
+
+_Op = tuple[str, int, int, int, int]
+
+
+def _opcodes(window: Sequence[str], q: Sequence[str]) -> list[_Op]:
+    """A longest-common-subsequence alignment; a deletion next to an insertion is a replacement.
+
+    Edit distance would rather replace three words than delete three and insert three, which
+    trades quoted words for source words at a passage's edge; the LCS keeps every common word.
+    """
+    out: list[_Op] = []
+    for o in Indel.opcodes(window, q):
+        op: _Op = (o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
+        if out and {out[-1][0], op[0]} == {"delete", "insert"}:
+            prev = out.pop()
+            op = ("replace", min(prev[1], op[1]), max(prev[2], op[2]), prev[3], op[4])
+        out.append(op)
+    return out
+
+
+def _trim(
+    index: CorpusIndex,
+    q: Sequence[str],
+    lo: int,
+    hi: int,
+    absorb: frozenset[int] = frozenset(),
+) -> _Piece | None:
+    """Align q inside words[lo:hi] and cut the passage to its aligned words.
+
+    The passage runs from the first to the last common word, widened at each edge by as many
+    source words as the quote has unmatched words there (so a changed first or last word shows
+    as a replacement). Source words left out where the quote has a bracketed insertion (quote
+    positions in `absorb`, at most _BRACKET_MAX_WORDS of them) are what the brackets stand for:
+    they are not counted, and the diff does not show them.
+    """
+    a, b = lo, hi
     for _ in range(3):
-        if hi <= lo:
+        # Aligning the cut window again may place a repeated word differently: cut again.
+        if b <= a:
             return None
-        window = index.words[lo:hi]
-        codes = [
-            (o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
-            for o in Levenshtein.opcodes(window, q)
-        ]
-        aligned = [c for c in codes if c[0] in ("equal", "replace")]
-        if not any(c[0] == "equal" for c in aligned):
+        codes = _opcodes(index.words[a:b], q)
+        equal = [c for c in codes if c[0] == "equal"]
+        if not equal:
             return None
-        new_lo, new_hi = lo + aligned[0][1], lo + aligned[-1][2]
-        if (new_lo, new_hi) == (lo, hi):
-            matches = sum(c[2] - c[1] for c in codes if c[0] == "equal")
-            return _Piece(lo, hi, _similarity(matches, len(q), hi - lo), tuple(codes))
-        lo, hi = new_lo, new_hi
-    return None
+        first, last = equal[0], equal[-1]
+        cut = (max(lo, a + first[1] - first[3]), min(hi, a + last[2] + (len(q) - last[4])))
+        if cut == (a, b):
+            break
+        a, b = cut
+        codes = _opcodes(index.words[a:b], q)
+    kept: list[_Op] = []
+    absorbed = 0
+    for c in codes:
+        if c[0] == "delete" and c[3] in absorb and c[2] - c[1] <= _BRACKET_MAX_WORDS:
+            absorbed += c[2] - c[1]
+            continue
+        kept.append(c)
+    matches = sum(c[2] - c[1] for c in kept if c[0] == "equal")
+    return _Piece(a, b, _similarity(matches, len(q), b - a - absorbed), tuple(kept))
 
 
-def _align(index: CorpusIndex, q: Sequence[str], lo: int, hi: int) -> _Piece | None:
+def _align(
+    index: CorpusIndex,
+    q: Sequence[str],
+    lo: int,
+    hi: int,
+    absorb: frozenset[int] = frozenset(),
+) -> _Piece | None:
     """The best passage for q within [lo, hi), trying cuts at inner deletions.
 
     Global edit distance does not care whether source words are skipped at the edge or inside,
     so an early stray match of a common word can drag the passage start; cutting there fixes it.
     """
-    best = _trim(index, q, lo, hi)
+    best = _trim(index, q, lo, hi, absorb)
     for _ in range(_REFINE_ROUNDS):
         if best is None:
             return None
@@ -211,18 +260,22 @@ def _align(index: CorpusIndex, q: Sequence[str], lo: int, hi: int) -> _Piece | N
             break
         better = best
         for tag, s0, s1, d0, d1 in best.ops:
-            if tag != "delete" or s0 == 0 or s1 == best.end - best.start:
+            # A replacement with more source words than quote words holds a deletion too.
+            if tag not in ("delete", "replace") or s1 - s0 <= d1 - d0:
                 continue
-            # A cut can only pay when the deletion is longer than the quote words beyond it.
+            if s0 == 0 or s1 == best.end - best.start:
+                continue
+            # A cut can only pay when the deletion is at least as long as the quote words beyond
+            # it (as long: the words are said twice, "No thanks to you. No thanks to you.").
             # Keep room on the cut side for those words, so they can find their place again
             # next to the rest.
             cuts = []
-            if s1 - s0 > d0:
+            if s1 - s0 >= d0:
                 cuts.append((max(lo, best.start + s1 - d0), best.end))
-            if s1 - s0 > len(q) - d1:
+            if s1 - s0 >= len(q) - d1:
                 cuts.append((best.start, min(hi, best.start + s0 + len(q) - d1)))
             for a, b in cuts:
-                cut = _trim(index, q, a, b)
+                cut = _trim(index, q, a, b, absorb)
                 if cut is not None and (cut.similarity, -cut.start) > (
                     better.similarity,
                     -better.start,
@@ -308,6 +361,7 @@ def _pieces(
     lo: int,
     hi: int,
     count: int,
+    absorb: frozenset[int] = frozenset(),
 ) -> list[_Piece]:
     """Aligned passages for q among the best seeded windows inside [lo, hi)."""
     slack = 2 + len(q) // 3
@@ -316,7 +370,7 @@ def _pieces(
         run = index.runs[index.run_of[seed]]
         a = max(run.first, lo, d - slack)
         b = min(run.end, hi, d + len(q) + slack)
-        piece = _align(index, q, a, b)
+        piece = _align(index, q, a, b, absorb)
         if piece is not None:
             out.setdefault((piece.start, piece.end), piece)
     return sorted(out.values(), key=lambda p: (-p.similarity, p.start))
@@ -328,6 +382,7 @@ def _chains(
     fragments: Sequence[tuple[int, int]],
     allowed: frozenset[int] | None,
     config: Config,
+    brackets: frozenset[int] = frozenset(),
 ) -> list[_Chain]:
     """Passages for every fragment in order, anchored on candidates of the longest fragment.
 
@@ -339,8 +394,12 @@ def _chains(
     anchor = max(range(len(fragments)), key=lambda k: (sizes[k], -k))
     gap = config.ellipsis_max_gap_words
     out: dict[tuple[int, int], _Chain] = {}
+    # Bracket positions relative to each fragment's first word.
+    absorb = [frozenset(k - i for k in brackets if i < k < j) for i, j in fragments]
     i0, j0 = fragments[anchor]
-    for seed in _pieces(index, q[i0:j0], allowed, 0, len(index.words), config.candidates):
+    for seed in _pieces(
+        index, q[i0:j0], allowed, 0, len(index.words), config.candidates, absorb[anchor]
+    ):
         run = index.runs[index.run_of[seed.start]]
         doc_lo, doc_hi = index.doc_bounds[run.doc]
         speaker = frozenset({run.speaker})
@@ -352,7 +411,7 @@ def _chains(
             hi = min(doc_hi, edge + gap + sizes[k] + 2)
             near = [
                 p
-                for p in _pieces(index, q[i:j], speaker, edge, hi, _NEAR_CANDIDATES)
+                for p in _pieces(index, q[i:j], speaker, edge, hi, _NEAR_CANDIDATES, absorb[k])
                 if p.start - edge <= gap and p.similarity >= config.altered_similarity
             ]
             if near:
@@ -364,7 +423,7 @@ def _chains(
             lo = max(doc_lo, edge - gap - sizes[k] - 2)
             near = [
                 p
-                for p in _pieces(index, q[i:j], speaker, lo, edge, _NEAR_CANDIDATES)
+                for p in _pieces(index, q[i:j], speaker, lo, edge, _NEAR_CANDIDATES, absorb[k])
                 if edge - p.end <= gap and p.similarity >= config.altered_similarity
             ]
             if near:
@@ -511,12 +570,17 @@ def match_quote(
     short = labels is not None and len(q) <= config.fragment_max_words
     if not q:
         return MatchResult(None, None, None, not short, labels)
+    # Where a bracketed insertion stands: the quote word it precedes.
+    starts = [t.start for t in quote.tokens]
+    brackets = frozenset(
+        bisect.bisect_left(starts, d.span.start) for d in quote.dropped if d.reason == "insertion"
+    )
     pool: dict[tuple[int, int], _Chain] = {}
     if ids:
-        for chain in _chains(index, q, fragments, ids, config):
+        for chain in _chains(index, q, fragments, ids, config, brackets):
             pool[(chain.start, chain.end)] = chain
     if not short:
-        for chain in _chains(index, q, fragments, None, config):
+        for chain in _chains(index, q, fragments, None, config, brackets):
             pool.setdefault((chain.start, chain.end), chain)
     ranked = sorted(pool.values(), key=lambda c: _rank(index, c))
     if not ranked:

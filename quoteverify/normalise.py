@@ -599,12 +599,17 @@ def _drop_repeats(
     base: int,
     dropped: list[Dropped],
 ) -> list[tuple[str, int, int]]:
-    """Drop the first copy of 1-3 words repeated across a dash ("which he - which he")."""
+    """Drop the first copy of 1-3 words repeated across a dash ("which he - which he").
+
+    Two or three words said twice in a row are a false start too, dash or not ("is the is the"):
+    no sentence needs them, and both quote and transcript lose them alike.
+    """
     gone: set[int] = set()
     for k in candidates:
-        if k - 1 in gone or not _DASH_GAP.search(text, items[k - 1][2], items[k][1]):
+        if k - 1 in gone:
             continue
-        for size in (3, 2, 1):
+        dash = _DASH_GAP.search(text, items[k - 1][2], items[k][1]) is not None
+        for size in (3, 2, 1) if dash else (3, 2):
             if k - size < 0 or k + size > len(items):
                 continue
             if any(items[k - size + t][0] != items[k + t][0] for t in range(size)):

@@ -266,3 +266,59 @@ def test_alias_claims_the_speakers_turns() -> None:
 def test_empty_quote(index: CorpusIndex) -> None:
     result = run(index, "…", "Ada Lovelace")
     assert (result.best, result.best_for_speaker, result.runner_up) == (None, None, None)
+
+
+# A passage where a sentence is said twice, and a word to stand for in brackets.
+REPEATS = (
+    ("Ada Lovelace", "No thanks to you. No thanks to you. We have been cleaning it up for years."),
+    ("Charles Babbage", "He said the engine was finished, and he was wrong about it."),
+)
+
+
+@pytest.fixture(scope="module")
+def repeats() -> CorpusIndex:
+    return build_index(Corpus((make_transcript("r.txt", REPEATS),)))
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "expected"),
+    [
+        # the second copy of a repeated sentence is the passage, word for word
+        (
+            "No thanks to you. We have been cleaning it up for years.",
+            "Ada Lovelace",
+            ("No thanks to you. We have been cleaning it up for years", 100.0, ()),
+        ),
+        # a bracketed insertion stands for "he": the word it replaces is not a change
+        (
+            "[Mr Babbage] said the engine was finished",
+            "Charles Babbage",
+            ("said the engine was finished", 100.0, ()),
+        ),
+        (
+            "and [Babbage] was wrong about it",
+            "Charles Babbage",
+            ("and he was wrong about it", 100.0, ()),
+        ),
+        # without brackets the left-out word is a change
+        (
+            "and was wrong about it",
+            "Charles Babbage",
+            ("and he was wrong about it", 90.9, ("he",)),
+        ),
+        # inserted words do not push quoted words out of the passage (edit distance would
+        # have replaced "the engine" to save an edit): 2 x 6 / (9 + 6)
+        (
+            "He said the very old difference engine was finished",
+            "Charles Babbage",
+            ("He said the engine was finished", 80.0, ()),
+        ),
+    ],
+)
+def test_passage_alignment(
+    repeats: CorpusIndex, text: str, speaker: str, expected: tuple[str, float, tuple[str, ...]]
+) -> None:
+    best = run(repeats, text, speaker).best_for_speaker
+    assert best is not None
+    deleted = tuple(w for op in best.ops if op.kind is DiffKind.DELETE for w in op.source)
+    assert (best.text, round(best.similarity, 1), deleted) == expected

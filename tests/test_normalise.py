@@ -66,6 +66,10 @@ EQUAL: list[tuple[str, str, tuple[str, ...]]] = [
     ("which he makes", "which he - which he makes", ("which", "he", "makes")),
     ("I think", "I—I think", ("i", "think")),
     ("we will go", "we will -- we will go", ("we", "will", "go")),
+    # two or three words said twice are a false start even without a dash; one word is not
+    ("is the business", "is the is the business", ("is", "the", "business")),
+    ("I think that we", "I think that I think that we", ("i", "think", "that", "we")),
+    ("that that is", "that that is", ("that", "that", "is")),
     # British and American spelling
     ("colour", "color", ("color",)),
     ("honourable behaviour", "honorable behavior", ("honorable", "behavior")),
@@ -314,6 +318,8 @@ DROPPED: list[tuple[str, bool, list[tuple[str, int, int, str]]]] = [
     ),
     ("you know that I mean it", False, []),
     ("which he - which he makes", True, [("stutter", 0, 8, "which he")]),
+    ("is the is the business", True, [("stutter", 0, 6, "is the")]),
+    ("very, very hard", True, []),
 ]
 
 

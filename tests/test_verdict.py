@@ -22,7 +22,7 @@ from quoteverify.models import (
     Verdict,
 )
 from quoteverify.normalise import Dropped, Normalised, normalise
-from quoteverify.verdict import Judgement, diff, judge, length_weight
+from quoteverify.verdict import CONFIDENCE_TABLE, Judgement, diff, evidence_band, judge
 
 TALKS = (
     ("Anna Petrova", "The talks will focus on driving Russian trade relations forward this year."),
@@ -230,33 +230,70 @@ def verdict_of(
             id="not-found-no-word-in-common",
         ),
         pytest.param(
-            "We supported harsh sanctions against Turkey long ago",
+            "We opposed every sanction and embargo on Turkey",
             TALKS,
             BORIS,
             Config(),
             (
                 Verdict.NOT_FOUND,
-                50.0,
+                28.6,
                 None,
                 (
                     "no passage of Boris Ivanov reaches 60",
-                    "nearest: Boris Ivanov (t.txt:4), similarity 50.0",
+                    "nearest: Boris Ivanov (t.txt:4), similarity 28.6",
                 ),
             ),
             id="not-found-nearest",
         ),
         pytest.param(
+            # Similar enough (66.7) through "we have against in the past", but every noun and
+            # verb of the passage is changed: not the speaker's words.
+            "We have opposed embargoes against Syria in the past",
+            TALKS,
+            BORIS,
+            Config(),
+            (
+                Verdict.NOT_FOUND,
+                66.7,
+                None,
+                (
+                    "no passage of Boris Ivanov keeps most of the quote's content words",
+                    "nearest: Boris Ivanov (t.txt:4), similarity 66.7",
+                ),
+            ),
+            id="not-found-content-words-changed",
+        ),
+        pytest.param(
+            # The longest common subsequence keeps every common word: "harsh" is an insertion,
+            # not a replacement that would push "supported" out of the passage.
             "We supported harsh sanctions against Turkey long ago",
+            TALKS,
+            BORIS,
+            Config(),
+            (
+                Verdict.ALTERED,
+                62.5,
+                "We [-have-] supported {+harsh+} sanctions against Turkey [-in the-]{+long ago+}",
+                (
+                    "words left out: have",
+                    "words added: harsh",
+                    "words changed: in the -> long ago",
+                ),
+            ),
+            id="altered-words-inserted-and-changed",
+        ),
+        pytest.param(
+            "We opposed every sanction and embargo on Turkey",
             TALKS,
             ABSENT,
             Config(),
             (
                 Verdict.NOT_FOUND,
-                50.0,
+                28.6,
                 None,
                 (
                     "speaker not in corpus: Vera Orlova",
-                    "nearest: Boris Ivanov (t.txt:4), similarity 50.0",
+                    "nearest: Boris Ivanov (t.txt:4), similarity 28.6",
                 ),
             ),
             id="not-found-absent-speaker",
@@ -322,26 +359,29 @@ def test_verdicts(
 @pytest.mark.parametrize(
     ("text", "lines", "attribution", "confidence"),
     [
-        # 1.00 similarity x 1.0 explicit x length(5) = 0.35 + 0.65 * 4/7 = 0.7214
-        ("The attack killed 130 people", TALKS, ANNA, 0.72),
-        # 0.80 x 1.0 x 0.7214 = 0.5771
-        ("The attack killed 140 people", TALKS, ANNA, 0.58),
-        # 1.00 x 0.85 pronoun x 1.0 (11 words)
-        ("the attack killed 130 people and we will not forget them", TALKS, PETROVA, 0.85),
-        # 1.00 x 1.0 x 1.0 (10 words)
-        ("We have supported sanctions against Turkey in the past", TALKS, ANNA, 1.0),
-        # not found, nothing at all: (1 - 0) x 1.0 x length(2) = 0.35 + 0.65 / 7 = 0.4429
-        ("130 people", TALKS, BORIS, 0.44),
-        # not found, nothing near: (1 - 0) x 1.0 x length(7) = 0.9071
-        ("Peace must return quickly across our region", TALKS, ANNA, 0.91),
-        # not found, nearest 50.0: (1 - 0.5) x 1.0 x 1.0 (8 words)
-        ("We supported harsh sanctions against Turkey long ago", TALKS, BORIS, 0.5),
-        # 1.00 x 0.6 none x 1.0
+        # verified, 5 words: CONFIDENCE_TABLE 4-7 words 0.99 x explicit 1.0
+        ("The attack killed 130 people", TALKS, ANNA, 0.99),
+        # altered with a critical change: 0.99
+        ("The attack killed 140 people", TALKS, ANNA, 0.99),
+        # verified, 11 words: 0.99 x pronoun 0.85 = 0.8415
+        ("the attack killed 130 people and we will not forget them", TALKS, PETROVA, 0.84),
+        # misattributed, the same words: 0.99
+        ("We have supported sanctions against Turkey in the past", TALKS, ANNA, 0.99),
+        # a verified one-word quote is almost always right: 0.9
+        ("attack", TALKS, ANNA, 0.9),
+        # verified, 2-3 words: 0.95
+        ("130 people", TALKS, ANNA, 0.95),
+        # not found, a short quote searched only in the speaker's turns: 0.7
+        ("130 people", TALKS, BORIS, 0.7),
+        # not found, nothing near: 0.99
+        ("Peace must return quickly across our region", TALKS, ANNA, 0.99),
+        # not found, the speaker is not in the corpus: 0.9
+        ("Peace must return quickly across our region", TALKS, ABSENT, 0.9),
+        # unattributed: the attribution factor itself, none 0.6, anonymous 0.7
         ("We have supported sanctions against Turkey in the past", TALKS, NOBODY, 0.6),
-        # 1.00 x 0.7 anonymous x 0.4429 = 0.31
-        ("130 people", TALKS, DIPLOMAT, 0.31),
-        # 1.00 x 1.0 x length(7) = 0.9071, x 0.8 ambiguity = 0.7257
-        ("Our ports stay open to every ship", ECHO, ANNA, 0.73),
+        ("130 people", TALKS, DIPLOMAT, 0.7),
+        # ambiguity does not lower a verified quote: the claimed speaker did say it
+        ("Our ports stay open to every ship", ECHO, ANNA, 0.99),
     ],
 )
 def test_confidence(
@@ -351,6 +391,36 @@ def test_confidence(
     confidence: float,
 ) -> None:
     assert verdict_of(text, lines, attribution, Config()).confidence == confidence
+
+
+@pytest.mark.parametrize(
+    ("verdict", "words", "similarity", "critical", "in_corpus", "band"),
+    [
+        (Verdict.VERIFIED, 1, 100.0, False, True, "1 word"),
+        (Verdict.VERIFIED, 3, 100.0, False, True, "2-3 words"),
+        (Verdict.VERIFIED, 4, 100.0, False, True, "4-7 words"),
+        (Verdict.VERIFIED, 8, 100.0, False, True, "8+ words"),
+        (Verdict.ALTERED, 3, 66.7, True, True, "short"),
+        (Verdict.ALTERED, 9, 95.0, True, True, "critical"),
+        (Verdict.ALTERED, 9, 90.0, False, True, "similarity 90+"),
+        (Verdict.ALTERED, 9, 89.9, False, True, "similarity 75-90"),
+        (Verdict.ALTERED, 9, 74.9, False, True, "similarity 60-75"),
+        (Verdict.MISATTRIBUTED, 9, 100.0, False, True, "same words"),
+        (Verdict.MISATTRIBUTED, 9, 92.0, False, True, "changed words"),
+        (Verdict.NOT_FOUND, 9, 40.0, False, False, "not in corpus"),
+        (Verdict.NOT_FOUND, 2, 40.0, False, True, "short"),
+        (Verdict.NOT_FOUND, 9, 49.9, False, True, "nearest below 50"),
+        (Verdict.NOT_FOUND, 9, 50.0, False, True, "nearest 50+"),
+        (Verdict.UNATTRIBUTED, 9, 100.0, False, True, ""),
+    ],
+)
+def test_evidence_band(
+    verdict: Verdict, words: int, similarity: float, critical: bool, in_corpus: bool, band: str
+) -> None:
+    got = evidence_band(verdict, words, similarity, critical=critical, in_corpus=in_corpus)
+    assert got == band
+    if verdict is not Verdict.UNATTRIBUTED:
+        assert (verdict, band) in CONFIDENCE_TABLE
 
 
 def test_editorial_insertion_is_reported() -> None:
@@ -430,14 +500,6 @@ def eq(*words: str) -> DiffOp:
 )
 def test_diff(ops: tuple[DiffOp, ...], expected: str) -> None:
     assert diff(ops) == expected
-
-
-@pytest.mark.parametrize(
-    ("words", "weight"),
-    [(0, 0.35), (1, 0.35), (2, 0.35 + 0.65 / 7), (8, 1.0), (30, 1.0)],
-)
-def test_length_weight(words: int, weight: float) -> None:
-    assert length_weight(words, Config()) == weight
 
 
 @pytest.mark.parametrize(
