@@ -1,0 +1,1349 @@
+"""A persistent, memory-mapped corpus index: canonical words, offsets, runs and n-gram postings.
+
+`build_or_refresh` writes the index (by default DIR/.quoteverify/) and keeps it up to date by
+content hash, re-normalising only the transcripts added or changed since the last build;
+`open_index` maps it back without reading it, as a `DiskIndex` that offers the surface
+`match_quote` uses on a `CorpusIndex`. The format is documented in docs/index.md.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import fcntl
+import hashlib
+import json
+import mmap
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from quoteverify.corpus import (
+    ALIASES_FILE,
+    _norm_label,
+    _read_aliases,
+    _transcript_files,
+    display_path,
+    parse_transcript,
+    parse_vtt,
+)
+from quoteverify.errors import CorpusError, InputFileError, QuoteverifyError
+from quoteverify.models import Diagnostic, Transcript, Turn
+from quoteverify.normalise import canonical_name, normalise, same_person
+from quoteverify.textio import decode
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+# Bumped whenever the layout changes: an index of another version is rebuilt, never read.
+INDEX_VERSION = 1
+INDEX_DIRNAME = ".quoteverify"
+# Tokens per shard: the merge step holds about 40 bytes per token of one shard at a time, so
+# this keeps a build under about 1 GB whatever the corpus size.
+SHARD_TOKENS = 16_000_000
+# Below this many transcripts to normalise, worker processes cost more than they save.
+_POOL_MIN_FILES = 4
+_CURRENT = "CURRENT"
+_LOCK = "lock"
+_MANIFEST = "manifest.json"
+_STAT = "stat.json"
+# Modules whose code decides the cached tokens: a change to any of them invalidates caches.
+_FINGERPRINT_MODULES = ("normalise", "corpus", "textio")
+
+
+class IndexError_(QuoteverifyError):
+    """An index that cannot be used: missing, of another version, or damaged."""
+
+
+@dataclass(frozen=True)
+class BuildStats:
+    """What a build or refresh did."""
+
+    index_dir: str
+    reason: str  # why a new index was written: missing, stale, version, damaged; or fresh
+    rebuilt: bool  # a new index was written (False: it was already fresh)
+    transcripts: int
+    normalised: int  # transcripts parsed and normalised in this run
+    reused: int  # transcripts whose cached tokens were reused
+    removed: int  # transcripts of the previous index that are gone
+    words: int
+    text_bytes: int  # bytes of transcript files
+    seconds: float
+    index_bytes: int
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+Progress = Callable[[int, int, int], None]  # (files done, files to do, words so far)
+
+
+class RunInfo(NamedTuple):
+    """A run of consecutive turns of one speaker label, as match.py's _Run."""
+
+    doc: int
+    first: int
+    end: int
+    speaker: int
+
+
+# --- hashing --------------------------------------------------------------------------------
+
+
+def word_hash(word: str) -> int:
+    """The stable 64-bit hash of a canonical word (blake2b, 8 bytes, little-endian)."""
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _fingerprint() -> str:
+    """Hash of the index version and of the code that parses and normalises transcripts."""
+    h = hashlib.sha256(f"quoteverify-index-{INDEX_VERSION}".encode())
+    for name in _FINGERPRINT_MODULES:
+        module = sys.modules.get(f"quoteverify.{name}")
+        file = getattr(module, "__file__", None)
+        if file:
+            h.update(Path(file).read_bytes())
+    return h.hexdigest()[:16]
+
+
+# --- scanning -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A transcript file found in a corpus folder."""
+
+    corpus: str
+    path: str  # relative to the corpus folder, forward slashes
+    file: str
+    size: int
+    mtime_ns: int
+
+    @property
+    def kind(self) -> str:
+        return "vtt" if self.path.lower().endswith(".vtt") else "txt"
+
+    @property
+    def where(self) -> str:
+        return display_path(self.corpus, self.path)
+
+
+def default_index_dir(corpus_dirs: Sequence[str]) -> Path:
+    """DIR/.quoteverify for the first corpus folder."""
+    if not corpus_dirs:
+        raise CorpusError("no corpus folder given")
+    return Path(corpus_dirs[0]) / INDEX_DIRNAME
+
+
+def _scan(corpus_dirs: Sequence[str]) -> tuple[list[_Source], list[_Source]]:
+    """Transcript files and alias files of the folders, by stat only, in load_corpus order."""
+    if not corpus_dirs:
+        raise CorpusError("no corpus folder given")
+    sources: list[_Source] = []
+    aliases: list[_Source] = []
+    for corpus in corpus_dirs:
+        root = Path(corpus)
+        if not root.exists():
+            raise CorpusError("corpus folder not found", file=corpus)
+        if not root.is_dir():
+            raise CorpusError("corpus path is not a folder", file=corpus)
+        found = []
+        for file in _transcript_files(root):
+            st = file.stat()
+            rel = file.relative_to(root).as_posix()
+            found.append(_Source(corpus, rel, str(file), st.st_size, st.st_mtime_ns))
+        if not found:
+            raise CorpusError("no transcripts (.txt, .vtt) found", file=corpus)
+        sources += found
+        alias_file = root / ALIASES_FILE
+        if alias_file.is_file():
+            st = alias_file.stat()
+            aliases.append(_Source(corpus, ALIASES_FILE, str(alias_file), st.st_size, 0))
+    sources.sort(key=lambda s: (s.corpus, s.path))
+    return sources, aliases
+
+
+def _sha256(file: str) -> str:
+    h = hashlib.sha256()
+    with open(file, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# --- per-transcript caches ------------------------------------------------------------------
+
+# A cache entry is <sha256>-<kind>.json (turns, metadata, vocabulary) and .bin: little-endian
+# uint64 word hashes, uint32 token starts and lengths, uint32 line starts, then the text as
+# UTF-8. Entries depend on the file's bytes only, so a renamed or copied file reuses its entry.
+
+
+def _cache_name(sha: str, kind: str) -> str:
+    return f"{sha}-{kind}"
+
+
+def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
+    """Worker: decode, parse and normalise one transcript and write its cache entry."""
+    import numpy as np
+
+    data, path, corpus, kind, cache_dir = job
+    sha = hashlib.sha256(data).hexdigest()
+    where = display_path(corpus, path)
+    try:
+        text, warnings = decode(data, name=where)
+    except InputFileError as exc:
+        raise CorpusError(exc.message, file=where) from None
+    parse = parse_vtt if kind == "vtt" else parse_transcript
+    transcript = parse(text, path=path, corpus=corpus)
+    hashes: list[int] = []
+    starts: list[int] = []
+    lens: list[int] = []
+    vocab: dict[str, int] = {}
+    turns = []
+    for turn in transcript.turns:
+        tokens = normalise(turn.text, base=turn.start).tokens
+        for tok in tokens:
+            if tok.norm not in vocab:
+                vocab[tok.norm] = word_hash(tok.norm)
+        hashes += [vocab[t.norm] for t in tokens]
+        starts += [t.start for t in tokens]
+        lens += [t.end - t.start for t in tokens]
+        turns.append([turn.speaker, turn.line, turn.start, len(turn.text), len(tokens)])
+    head = {
+        "meta": dict(transcript.meta),
+        "speakers": list(transcript.speakers),
+        "turns": turns,
+        "warnings": list(warnings),
+        "tokens": len(hashes),
+        "lines": len(transcript.line_starts),
+        "vocab": sorted(vocab),
+    }
+    body = (
+        np.array(hashes, dtype="<u8").tobytes()
+        + np.array(starts, dtype="<u4").tobytes()
+        + np.array(lens, dtype="<u4").tobytes()
+        + np.array(transcript.line_starts, dtype="<u4").tobytes()
+        + text.encode("utf-8", "surrogatepass")
+    )
+    name = Path(cache_dir, _cache_name(sha, kind))
+    _write_atomic(name.with_suffix(".bin"), body, sync=False)
+    _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
+    return sha, len(hashes)
+
+
+@dataclass
+class _Entry:
+    """A cache entry read back for the merge."""
+
+    head: dict[str, Any]
+    hashes: npt.NDArray[np.uint64]
+    starts: npt.NDArray[np.uint32]
+    lens: npt.NDArray[np.uint32]
+    line_starts: npt.NDArray[np.uint32]
+    text: bytes
+
+
+def _read_entry(cache_dir: Path, sha: str, kind: str) -> _Entry | None:
+    """A cache entry, or None when it is missing or damaged."""
+    import numpy as np
+
+    name = cache_dir / _cache_name(sha, kind)
+    try:
+        head = json.loads(name.with_suffix(".json").read_bytes())
+        body = name.with_suffix(".bin").read_bytes()
+        n, lines = int(head["tokens"]), int(head["lines"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    need = 16 * n + 4 * lines
+    if len(body) < need:
+        return None
+    at = 0
+
+    def take(dtype: str, count: int, size: int) -> Any:
+        nonlocal at
+        arr = np.frombuffer(body, dtype=dtype, count=count, offset=at)
+        at += count * size
+        return arr
+
+    hashes = take("<u8", n, 8)
+    starts = take("<u4", n, 4)
+    lens = take("<u4", n, 4)
+    line_starts = take("<u4", lines, 4)
+    return _Entry(head, hashes, starts, lens, line_starts, body[at:])
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def _json_bytes(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        if sync:
+            f.flush()
+            os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _Writer:
+    """Writes the arrays of one index generation and records their names, types and sizes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.files: dict[str, list[Any]] = {}
+
+    def array(self, name: str, arr: Any, fmt: str) -> None:
+        """Write a 1-D array as raw little-endian values of struct format fmt (I, Q, H)."""
+        import numpy as np
+
+        dtype = {"I": "<u4", "Q": "<u8", "H": "<u2"}[fmt]
+        data = np.ascontiguousarray(arr, dtype=dtype).tobytes()
+        self.raw(name, data, fmt)
+
+    def raw(self, name: str, data: bytes, fmt: str = "B") -> None:
+        """Write bytes as one file of the generation."""
+        with open(self.folder / name, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        self.files[name] = [fmt, len(data)]
+
+
+# --- build ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Doc:
+    source: _Source
+    sha: str
+
+
+def _previous(index_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any], str]:
+    """The current generation's manifest and stat record (or None), and why it is unusable."""
+    try:
+        gen = _current_dir(index_dir)
+        manifest = json.loads((gen / _MANIFEST).read_bytes())
+    except (OSError, ValueError, IndexError_):
+        return None, {}, "missing" if not (index_dir / _CURRENT).exists() else "damaged"
+    if not isinstance(manifest, dict) or manifest.get("version") != INDEX_VERSION:
+        return None, {}, "version"
+    if not _complete(gen, manifest):
+        return None, {}, "damaged"
+    try:
+        stat = json.loads((gen / _STAT).read_bytes())
+    except (OSError, ValueError):
+        stat = {}
+    return manifest, stat if isinstance(stat, dict) else {}, "stale"
+
+
+def _complete(gen: Path, manifest: Mapping[str, Any]) -> bool:
+    """Every file of the manifest is there with its size (a stat each, nothing read)."""
+    try:
+        return all(
+            (gen / name).stat().st_size == size for name, (_fmt, size) in manifest["files"].items()
+        )
+    except (OSError, KeyError, TypeError, ValueError):
+        return False
+
+
+def _resolve_shas(sources: Sequence[_Source], stat: Mapping[str, Any]) -> list[_Doc]:
+    """Each source with its sha256: from the last build when size and mtime are unchanged."""
+    known = stat.get("files", {})
+    docs = []
+    for s in sources:
+        rec = known.get(f"{s.corpus}\x00{s.path}")
+        if isinstance(rec, list) and rec[:2] == [s.size, s.mtime_ns]:
+            docs.append(_Doc(s, str(rec[2])))
+        else:
+            docs.append(_Doc(s, _sha256(s.file)))
+    return docs
+
+
+def _alias_state(
+    aliases: Sequence[_Source],
+) -> tuple[dict[str, str], dict[str, str], list[Diagnostic], list[list[str]]]:
+    """The merged alias table (load_corpus's rules), where each is set, warnings, hashes."""
+    table: dict[str, str] = {}
+    where_of: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    hashes = []
+    for a in aliases:
+        where = display_path(a.corpus, ALIASES_FILE)
+        folder, folder_diags = _read_aliases(Path(a.file), where=where)
+        diags += folder_diags
+        hashes.append([a.corpus, _sha256(a.file)])
+        for alias, speaker in folder.items():
+            if alias in table and table[alias] != speaker:
+                raise CorpusError(
+                    f"alias {alias!r} names {speaker!r} here but {table[alias]!r} "
+                    f"in {where_of[alias]}",
+                    file=where,
+                )
+            table[alias] = speaker
+            where_of[alias] = where
+    return table, where_of, diags, hashes
+
+
+def _same_content(manifest: Mapping[str, Any], state: Mapping[str, Any]) -> bool:
+    return all(manifest.get(k) == v for k, v in state.items())
+
+
+def build_or_refresh(
+    corpus_dirs: Sequence[str],
+    index_dir: str | Path | None = None,
+    *,
+    workers: int = 2,
+    progress: Progress | None = None,
+    shard_tokens: int = SHARD_TOKENS,
+) -> BuildStats:
+    """Build the index of the corpus folders, or bring it up to date; a fresh index is kept."""
+    t0 = time.perf_counter()
+    folder = Path(index_dir) if index_dir is not None else default_index_dir(corpus_dirs)
+    sources, alias_files = _scan(corpus_dirs)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / _LOCK, "a+b") as lock:
+        # One build at a time; readers never lock (they follow CURRENT).
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        return _build_locked(
+            folder, list(corpus_dirs), sources, alias_files, workers, progress, shard_tokens, t0
+        )
+
+
+def _build_locked(
+    folder: Path,
+    corpus_dirs: list[str],
+    sources: list[_Source],
+    alias_files: list[_Source],
+    workers: int,
+    progress: Progress | None,
+    shard_tokens: int,
+    t0: float,
+) -> BuildStats:
+    manifest, stat, reason = _previous(folder)
+    docs = _resolve_shas(sources, stat)
+    aliases, alias_where, alias_diags, alias_hashes = _alias_state(alias_files)
+    fingerprint = _fingerprint()
+    state = {
+        "fingerprint": fingerprint,
+        "corpora": corpus_dirs,
+        "alias_files": alias_hashes,
+        "docs": [[d.source.corpus, d.source.path, d.sha] for d in docs],
+    }
+    text_bytes = sum(d.source.size for d in docs)
+    if manifest is not None and _same_content(manifest, state):
+        _write_stat(folder / _current_name(folder), docs)
+        return BuildStats(
+            str(folder),
+            "fresh",
+            False,
+            len(docs),
+            0,
+            len(docs),
+            0,
+            int(manifest["words"]),
+            text_bytes,
+            time.perf_counter() - t0,
+            _index_bytes(folder),
+            tuple(Diagnostic(*w) for w in manifest.get("warnings", [])),
+        )
+    cache_dir = folder / "cache" / fingerprint
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    old = {(c, p) for c, p, _ in manifest["docs"]} if manifest else set()
+    removed = len(old - {(d.source.corpus, d.source.path) for d in docs})
+    todo = [d for d in docs if not _cached(cache_dir, d)]
+    _normalise_all(todo, cache_dir, workers, progress)
+    for stale in _scratch_dirs(folder):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = folder / f"tmp-{os.getpid()}-{time.time_ns()}"
+    tmp.mkdir()
+    try:
+        words, warnings = _merge(
+            tmp, docs, cache_dir, (aliases, alias_where, alias_diags), state, shard_tokens
+        )
+        _write_stat(tmp, docs)
+        _fsync_dir(tmp)
+        name = _next_generation(folder)
+        os.replace(tmp, folder / name)
+        _fsync_dir(folder)
+        _write_atomic(folder / _CURRENT, f"{name}\n".encode())
+        _fsync_dir(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _collect_garbage(folder, name, cache_dir)
+    return BuildStats(
+        str(folder),
+        reason,
+        True,
+        len(docs),
+        len(todo),
+        len(docs) - len(todo),
+        removed,
+        words,
+        text_bytes,
+        time.perf_counter() - t0,
+        _index_bytes(folder),
+        tuple(warnings),
+    )
+
+
+def _cached(cache_dir: Path, doc: _Doc) -> bool:
+    name = cache_dir / _cache_name(doc.sha, doc.source.kind)
+    return name.with_suffix(".json").is_file() and name.with_suffix(".bin").is_file()
+
+
+def _jobs(todo: Sequence[_Doc], cache_dir: Path) -> Iterator[tuple[bytes, str, str, str, str]]:
+    for d in todo:
+        s = d.source
+        try:
+            data = Path(s.file).read_bytes()
+        except OSError as exc:
+            raise CorpusError(f"cannot read: {exc.strerror or exc}", file=s.where) from None
+        if hashlib.sha256(data).hexdigest() != d.sha:
+            raise CorpusError("changed while the index was being built; run again", file=s.where)
+        yield data, s.path, s.corpus, s.kind, str(cache_dir)
+
+
+def _normalise_all(
+    todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
+) -> None:
+    """Normalise the transcripts without a cache entry, in worker processes when worth it."""
+    done = words = 0
+    if progress:
+        progress(0, len(todo), 0)
+    if workers <= 1 or len(todo) < _POOL_MIN_FILES:
+        for job in _jobs(todo, cache_dir):
+            words += _normalise_source(job)[1]
+            done += 1
+            if progress:
+                progress(done, len(todo), words)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for _sha, n in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir)):
+            words += n
+            done += 1
+            if progress:
+                progress(done, len(todo), words)
+
+
+def _merge(
+    out: Path,
+    docs: Sequence[_Doc],
+    cache_dir: Path,
+    alias_info: tuple[Mapping[str, str], Mapping[str, str], Sequence[Diagnostic]],
+    state: Mapping[str, Any],
+    shard_tokens: int,
+) -> tuple[int, list[Diagnostic]]:
+    """Write one generation from the cache entries: global tables, then shard by shard."""
+    import numpy as np
+
+    aliases, alias_where, alias_diags = alias_info
+    w = _Writer(out)
+    heads: list[dict[str, Any]] = []
+    vocab: dict[int, str] = {}
+    seen: set[str] = set()
+    for d in docs:
+        head = _load_head(cache_dir, d)
+        heads.append(head)
+        for word in head["vocab"]:
+            if word not in seen:
+                seen.add(word)
+                vocab[word_hash(word)] = word
+    del seen
+    vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
+    strings = [vocab[int(h)].encode("utf-8", "surrogatepass") for h in vocab_hashes]
+    w.array("vocab_hash", vocab_hashes, "Q")
+    w.array("vocab_off", np.cumsum([0, *map(len, strings)], dtype=np.uint64), "Q")
+    w.raw("vocab_str", b"".join(strings))
+    del strings
+
+    # Speakers, runs and turns, exactly as CorpusIndex numbers them.
+    labels: list[str] = []
+    label_id: dict[str, int] = {}
+    runs: list[tuple[int, int, int, int]] = []
+    turn_cols: list[list[int]] = [[], [], [], [], []]  # first token, line, start, length, speaker
+    doc_cols: list[list[int]] = [[] for _ in range(8)]
+    meta_blob: list[bytes] = []
+    meta_off = 0
+    pos = 0
+    line_off = 0
+    warnings: list[Diagnostic] = []
+    for doc, (d, head) in enumerate(zip(docs, heads, strict=True)):
+        first = run_start = pos
+        run_speaker: int | None = None
+        turn_off = len(turn_cols[0])
+        for speaker, line, start, length, n in head["turns"]:
+            if speaker not in label_id:
+                label_id[speaker] = len(labels)
+                labels.append(speaker)
+            sid = label_id[speaker]
+            if sid != run_speaker:
+                if run_speaker is not None and pos > run_start:
+                    runs.append((doc, run_start, pos, run_speaker))
+                run_start, run_speaker = pos, sid
+            for col, v in zip(turn_cols, (pos, line, start, length, sid), strict=True):
+                col.append(v)
+            pos += n
+        if run_speaker is not None and pos > run_start:
+            runs.append((doc, run_start, pos, run_speaker))
+        record = {
+            "path": d.source.path,
+            "corpus": d.source.corpus,
+            "sha256": d.sha,
+            "meta": head["meta"],
+            "speakers": head["speakers"],
+        }
+        blob = _json_bytes(record)
+        meta_blob.append(blob)
+        for col, v in zip(
+            doc_cols,
+            (first, pos, meta_off, len(blob), turn_off, line_off, head["lines"], 0),
+            strict=True,
+        ):
+            col.append(v)
+        meta_off += len(blob)
+        line_off += head["lines"]
+        warnings += (Diagnostic(d.source.where, m) for m in head["warnings"])
+    total = pos
+    pos_fmt = "I" if total < 2**32 else "Q"
+    w.raw("docmeta", b"".join(meta_blob))
+    del meta_blob
+    run_arr = np.array(runs, dtype=np.int64).reshape(-1, 4)
+    w.array("run_doc", run_arr[:, 0], "I")
+    w.array("run_first", run_arr[:, 1], pos_fmt)
+    w.array("run_end", run_arr[:, 2], pos_fmt)
+    w.array("run_speaker", run_arr[:, 3], "I")
+    w.array("turn_first", turn_cols[0], pos_fmt)
+    for name, col in zip(
+        ("turn_line", "turn_start", "turn_len", "turn_speaker"), turn_cols[1:], strict=True
+    ):
+        w.array(name, col, "I")
+    del turn_cols
+    w.raw("labels", _json_bytes(labels))
+    w.array("doc_first", doc_cols[0], pos_fmt)
+    w.array("doc_end", doc_cols[1], pos_fmt)
+    w.array("doc_meta_off", doc_cols[2], "Q")
+    w.array("doc_meta_len", doc_cols[3], "I")
+    w.array("doc_turn_off", doc_cols[4], "I")
+    w.array("doc_line_off", doc_cols[5], "Q")
+
+    # Shards: consecutive transcripts up to shard_tokens tokens (one transcript never splits).
+    shards: list[list[int]] = []
+    bounds: list[int] = []
+    for doc in range(len(docs)):
+        first, end = doc_cols[0][doc], doc_cols[1][doc]
+        if not shards or (end - bounds[-1] > shard_tokens and first > bounds[-1]):
+            shards.append([])
+            bounds.append(first)
+        shards[-1].append(doc)
+    run_first_all = run_arr[:, 1]
+    text_off = 0
+    text_offs: list[int] = []
+    text_lens: list[int] = []
+    lines_parts: list[bytes] = []
+    with open(out / "text", "wb") as text_file:
+        shard_meta = []
+        for k, members in enumerate(shards):
+            entries = [_load_entry(cache_dir, docs[m]) for m in members]
+            for e in entries:
+                text_file.write(e.text)
+                text_offs.append(text_off)
+                text_lens.append(len(e.text))
+                text_off += len(e.text)
+                lines_parts.append(e.line_starts.astype("<u4").tobytes())
+            base = int(doc_cols[0][members[0]])
+            shard_meta.append(
+                _write_shard(w, k, base, entries, vocab_hashes, run_first_all, pos_fmt)
+            )
+            del entries
+        text_file.flush()
+        os.fsync(text_file.fileno())
+    w.files["text"] = ["B", text_off]
+    w.raw("lines", b"".join(lines_parts), "I")
+    w.array("doc_text_off", text_offs, "Q")
+    w.array("doc_text_len", text_lens, "Q")
+    # As load_corpus: an alias naming a speaker who holds no turn is likely a typo.
+    known = {_norm_label(x) for x in labels}
+    alias_warn = [
+        Diagnostic(alias_where[a], f"alias {a!r} names {s!r}, who has no turns")
+        for a, s in aliases.items()
+        if _norm_label(s) not in known
+    ]
+    all_warnings = [*warnings, *alias_diags, *alias_warn]
+    manifest = {
+        "version": INDEX_VERSION,
+        **state,
+        "aliases": dict(aliases),
+        "words": total,
+        "transcripts": len(docs),
+        "turns": sum(len(h["turns"]) for h in heads),
+        "speakers": len(labels),
+        "runs": len(runs),
+        "shards": shard_meta,
+        "files": dict(sorted(w.files.items())),
+        "warnings": [[x.file, x.message, x.line] for x in all_warnings],
+    }
+    _write_atomic(out / _MANIFEST, _json_bytes(manifest))
+    return total, all_warnings
+
+
+def _load_head(cache_dir: Path, d: _Doc) -> dict[str, Any]:
+    name = cache_dir / _cache_name(d.sha, d.source.kind)
+    try:
+        head = json.loads(name.with_suffix(".json").read_bytes())
+    except (OSError, ValueError):
+        head = None
+    if not isinstance(head, dict):
+        # A damaged entry is made again rather than trusted.
+        _normalise_all([d], cache_dir, 1, None)
+        head = json.loads(name.with_suffix(".json").read_bytes())
+    assert isinstance(head, dict)
+    return head
+
+
+def _load_entry(cache_dir: Path, d: _Doc) -> _Entry:
+    entry = _read_entry(cache_dir, d.sha, d.source.kind)
+    if entry is None:
+        _normalise_all([d], cache_dir, 1, None)
+        entry = _read_entry(cache_dir, d.sha, d.source.kind)
+        if entry is None:
+            raise IndexError_("cannot write the index cache", file=str(cache_dir))
+    return entry
+
+
+def _write_shard(
+    w: _Writer,
+    k: int,
+    base: int,
+    entries: Sequence[_Entry],
+    vocab_hashes: npt.NDArray[np.uint64],
+    run_first_all: npt.NDArray[np.int64],
+    pos_fmt: str,
+) -> dict[str, int]:
+    """Token arrays and sorted unigram and bigram postings of one shard."""
+    import numpy as np
+
+    hashes = np.concatenate([e.hashes for e in entries]) if entries else np.zeros(0, np.uint64)
+    n = len(hashes)
+    ids = np.searchsorted(vocab_hashes, hashes).astype(np.uint32)
+    del hashes
+    starts = np.concatenate([e.starts for e in entries])
+    lens = np.concatenate([e.lens for e in entries])
+    lens_fmt = "H" if n == 0 or int(lens.max()) < 2**16 else "I"
+    w.array(f"s{k}_words", ids, "I")
+    w.array(f"s{k}_starts", starts, "I")
+    w.array(f"s{k}_lens", lens, lens_fmt)
+    del starts, lens
+    gpos_dtype = np.uint32 if pos_fmt == "I" else np.uint64
+
+    order = np.argsort(ids, kind="stable")
+    keys, first = np.unique(ids[order], return_index=True)
+    w.array(f"s{k}_uni_keys", keys, "I")
+    w.array(f"s{k}_uni_offs", np.append(first, n), "I")
+    w.array(f"s{k}_uni_pos", (order + base).astype(gpos_dtype), pos_fmt)
+    del order, keys, first
+
+    # A bigram starts at p when p + 1 is in the same run (runs never cross a shard).
+    cont = np.ones(n, dtype=bool)
+    firsts = run_first_all[(run_first_all >= base) & (run_first_all < base + n)] - base
+    cont[firsts.astype(np.int64)] = False
+    nxt = np.flatnonzero(cont[1:]) + 1 if n else np.zeros(0, np.int64)
+    bkeys = (ids[nxt - 1].astype(np.uint64) << np.uint64(32)) | ids[nxt].astype(np.uint64)
+    order = np.argsort(bkeys, kind="stable")
+    keys, first = np.unique(bkeys[order], return_index=True)
+    w.array(f"s{k}_bi_keys", keys, "Q")
+    w.array(f"s{k}_bi_offs", np.append(first, len(bkeys)), "I")
+    w.array(f"s{k}_bi_pos", (nxt[order] - 1 + base).astype(gpos_dtype), pos_fmt)
+    return {"base": base, "tokens": n, "lens": 2 if lens_fmt == "H" else 4}
+
+
+def _write_stat(gen: Path, docs: Sequence[_Doc]) -> None:
+    """Sizes and mtimes of the files, to skip hashing unchanged ones (not part of the index)."""
+    files = {
+        f"{d.source.corpus}\x00{d.source.path}": [d.source.size, d.source.mtime_ns, d.sha]
+        for d in docs
+    }
+    _write_atomic(gen / _STAT, _json_bytes({"files": files}))
+
+
+def _generations(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("gen-*") if p.is_dir())
+
+
+def _next_generation(folder: Path) -> str:
+    numbers = [int(n[4:]) for n in _generations(folder) if n[4:].isdigit()]
+    return f"gen-{max(numbers, default=0) + 1:08d}"
+
+
+def _scratch_dirs(folder: Path) -> list[Path]:
+    return [p for p in folder.glob("tmp-*") if p.is_dir()]
+
+
+def _collect_garbage(folder: Path, current: str, cache_dir: Path) -> None:
+    """Drop generations but the current and the one before (a reader may still be on it)."""
+    gens = _generations(folder)
+    keep = set(gens[-2:]) | {current}
+    for name in gens:
+        if name not in keep:
+            shutil.rmtree(folder / name, ignore_errors=True)
+    for other in (folder / "cache").iterdir():
+        if other != cache_dir and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
+    try:
+        manifest = json.loads((folder / current / _MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return
+    live = {
+        _cache_name(sha, "vtt" if p.lower().endswith(".vtt") else "txt")
+        for _c, p, sha in manifest["docs"]
+    }
+    for prev in gens[-2:]:
+        if prev != current:
+            with contextlib.suppress(OSError, ValueError):
+                old = json.loads((folder / prev / _MANIFEST).read_bytes())
+                live |= {
+                    _cache_name(sha, "vtt" if p.lower().endswith(".vtt") else "txt")
+                    for _c, p, sha in old["docs"]
+                }
+    for f in cache_dir.iterdir():
+        if f.name.startswith(".") or f.stem not in live:
+            f.unlink(missing_ok=True)
+
+
+def _current_name(folder: Path) -> str:
+    try:
+        name = (folder / _CURRENT).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        raise IndexError_("no index here", file=str(folder)) from None
+    if not name.startswith("gen-") or "/" in name:
+        raise IndexError_("damaged CURRENT pointer", file=str(folder))
+    return name
+
+
+def _current_dir(folder: Path) -> Path:
+    return folder / _current_name(folder)
+
+
+def _index_bytes(folder: Path) -> int:
+    try:
+        gen = _current_dir(folder)
+    except IndexError_:
+        return 0
+    return sum(f.stat().st_size for f in gen.iterdir() if f.is_file())
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+class _Mapped:
+    """One mmap'd file of a generation, as a memoryview of its values."""
+
+    def __init__(self, path: Path, fmt: str, size: int) -> None:
+        self.mm: mmap.mmap | None = None
+        if size == 0:
+            self.view: memoryview = memoryview(b"").cast(fmt)  # type: ignore[call-overload]
+            return
+        with open(path, "rb") as f:
+            if os.fstat(f.fileno()).st_size != size:
+                raise IndexError_("index file has the wrong size (damaged)", file=str(path))
+            self.mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        self.view = memoryview(self.mm).cast(fmt)  # type: ignore[call-overload]
+
+
+class _Seq(Sequence[Any]):
+    """Base for the read-only sequences over mapped arrays."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, i: Any) -> Any:
+        raise NotImplementedError
+
+    def _range(self, s: slice) -> range:
+        return range(*s.indices(len(self)))
+
+
+class _Concat(_Seq):
+    """Several ascending position lists (one per shard) seen as one."""
+
+    def __init__(self, parts: Sequence[memoryview]) -> None:
+        self.parts = parts
+        self.ends: list[int] = []
+        n = 0
+        for p in parts:
+            n += len(p)
+            self.ends.append(n)
+
+    def __len__(self) -> int:
+        return self.ends[-1] if self.ends else 0
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            r = self._range(i)
+            if r.step != 1:
+                return [self[j] for j in r]
+            out: list[int] = []
+            lo, hi, at = r.start, r.stop, 0
+            for p, end in zip(self.parts, self.ends, strict=True):
+                start = end - len(p)
+                if hi > start and lo < end:
+                    out += p[max(lo - start, 0) : min(hi, end) - start].tolist()
+                at = end
+            del at
+            return out
+        if i < 0:
+            i += len(self)
+        k = bisect.bisect_right(self.ends, i)
+        return self.parts[k][i - (self.ends[k] - len(self.parts[k]))]
+
+
+class _Shard(NamedTuple):
+    base: int
+    tokens: int
+    words: memoryview
+    starts: memoryview
+    lens: memoryview
+    uni_keys: memoryview
+    uni_offs: memoryview
+    uni_pos: memoryview
+    bi_keys: memoryview
+    bi_offs: memoryview
+    bi_pos: memoryview
+
+
+class _TokenArray(_Seq):
+    """A per-token array split over shards; get(shard, local index) gives the value."""
+
+    def __init__(self, index: DiskIndex, get: Callable[[_Shard, int], int]) -> None:
+        self._index = index
+        self._get = get
+
+    def __len__(self) -> int:
+        return self._index.size
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in self._range(i)]
+        shard = self._index._shard_of(i)
+        return self._get(shard, i - shard.base)
+
+
+class _Ids(_Seq):
+    """Vocabulary ids of the tokens (ints: fast to compare and align)."""
+
+    def __init__(self, index: DiskIndex) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return self._index.size
+
+    def __getitem__(self, i: Any) -> Any:
+        shards = self._index._shards
+        if isinstance(i, slice):
+            r = self._range(i)
+            if len(shards) == 1 and r.step == 1:
+                return shards[0].words[r.start : r.stop].tolist()
+            return [self[j] for j in r]
+        shard = self._index._shard_of(i)
+        return shard.words[i - shard.base]
+
+
+class _Words(_Seq):
+    """Canonical words of the tokens, as strings (CorpusIndex.words)."""
+
+    def __init__(self, index: DiskIndex) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return self._index.size
+
+    def __getitem__(self, i: Any) -> Any:
+        word = self._index.word
+        if isinstance(i, slice):
+            return [word(x) for x in self._index.ids[i]]
+        return word(self._index.ids[i])
+
+
+class _Derived(_Seq):
+    """Token -> number by the last table entry whose first token is at or before it."""
+
+    def __init__(self, size: int, firsts: memoryview, value: Callable[[int, int], int]) -> None:
+        self._size = size
+        self._firsts = firsts
+        self._value = value
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in self._range(i)]
+        if i < 0:
+            i += self._size
+        k = bisect.bisect_right(self._firsts, i) - 1
+        return self._value(k, i)
+
+
+class _Table(_Seq):
+    """Rows of a table built from mapped columns."""
+
+    def __init__(self, n: int, row: Callable[[int], Any]) -> None:
+        self._n = n
+        self._row = row
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self._row(j) for j in self._range(i)]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        return self._row(i)
+
+
+class _CorpusView(NamedTuple):
+    """What the pipeline reads of a Corpus: transcripts and aliases."""
+
+    transcripts: Sequence[Transcript]
+    aliases: Mapping[str, str]
+
+
+class DiskIndex:
+    """An opened index generation: the match surface of CorpusIndex over mapped files.
+
+    `words` gives canonical words as strings (so match_quote works unchanged); `ids` gives the
+    same tokens as vocabulary ids, and `encode` maps quote words to ids, for the faster path.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.gen = _current_dir(folder)
+        try:
+            manifest = json.loads((self.gen / _MANIFEST).read_bytes())
+        except (OSError, ValueError):
+            raise IndexError_("index manifest missing or damaged", file=str(self.gen)) from None
+        if not isinstance(manifest, dict) or manifest.get("version") != INDEX_VERSION:
+            raise IndexError_(
+                f"index version {manifest.get('version') if isinstance(manifest, dict) else '?'}"
+                f" is not {INDEX_VERSION}: rebuild it",
+                file=str(folder),
+            )
+        self.manifest: dict[str, Any] = manifest
+        self._maps: dict[str, _Mapped] = {}
+        try:
+            for name, (fmt, size) in manifest["files"].items():
+                self._maps[name] = _Mapped(self.gen / name, fmt, size)
+        except OSError as exc:
+            raise IndexError_(f"index file missing: {exc.filename}", file=str(self.gen)) from None
+        v = self._view
+        self.size: int = int(manifest["words"])
+        self._shards = [
+            _Shard(
+                int(s["base"]),
+                int(s["tokens"]),
+                *(v(f"s{k}_{f}") for f in _SHARD_FILES),
+            )
+            for k, s in enumerate(manifest["shards"])
+        ]
+        self._shard_bases = [s.base for s in self._shards]
+        self._vocab_hash = v("vocab_hash")
+        self._vocab_off = v("vocab_off")
+        self._vocab_str = self._maps["vocab_str"].view
+        self._run_doc, self._run_first = v("run_doc"), v("run_first")
+        self._run_end, self._run_speaker = v("run_end"), v("run_speaker")
+        self._turn_first = v("turn_first")
+        self._doc_first, self._doc_end = v("doc_first"), v("doc_end")
+        self._doc_turn_off = v("doc_turn_off")
+        self.aliases: Mapping[str, str] = manifest["aliases"]
+        self.ids = _Ids(self)
+        self.words = _Words(self)
+        self.starts = _TokenArray(self, lambda s, i: s.starts[i])
+        self.ends = _TokenArray(self, lambda s, i: s.starts[i] + s.lens[i])
+        ndocs = len(self._doc_first)
+        self.run_of = _Derived(self.size, self._run_first, lambda k, i: k)
+        self.turn_of = _Derived(
+            self.size,
+            self._turn_first,
+            lambda k, i: k - self._doc_turn_off[self._run_doc[self.run_of[i]]],
+        )
+        self.doc_bounds = _Table(ndocs, lambda d: (self._doc_first[d], self._doc_end[d]))
+        self.runs = _Table(
+            len(self._run_doc),
+            lambda r: RunInfo(
+                self._run_doc[r], self._run_first[r], self._run_end[r], self._run_speaker[r]
+            ),
+        )
+        self.transcripts = _Table(ndocs, self._transcript)
+        self.paths = _Table(ndocs, lambda d: self._docmeta(d)["path"])
+        self._word_cache: dict[int, str] = {}
+        self._doc_cache: dict[int, Transcript] = {}
+        self._meta_cache: dict[int, dict[str, Any]] = {}
+        self._labels: list[str] | None = None
+        self._speaker_ids: dict[str, int] | None = None
+        self._label_cache: dict[str, frozenset[str]] = {}
+
+    def _view(self, name: str) -> memoryview:
+        return self._maps[name].view
+
+    @property
+    def corpus(self) -> _CorpusView:
+        """Transcripts and aliases, as pipeline.check_article reads them from a Corpus."""
+        return _CorpusView(self.transcripts, self.aliases)
+
+    def close(self) -> None:
+        """Release the mappings (views must not be used after)."""
+        self._maps.clear()
+
+    def _shard_of(self, i: int) -> _Shard:
+        if len(self._shards) == 1:
+            return self._shards[0]
+        return self._shards[bisect.bisect_right(self._shard_bases, i) - 1]
+
+    # --- words -----------------------------------------------------------------------------
+
+    def word(self, wid: int) -> str:
+        """The canonical word of a vocabulary id."""
+        w = self._word_cache.get(wid)
+        if w is None:
+            a, b = self._vocab_off[wid], self._vocab_off[wid + 1]
+            w = self._word_cache[wid] = bytes(self._vocab_str[a:b]).decode("utf-8", "surrogatepass")
+        return w
+
+    def word_id(self, word: str) -> int | None:
+        """The vocabulary id of a canonical word, None when the corpus never has it."""
+        h = word_hash(word)
+        k = bisect.bisect_left(self._vocab_hash, h)
+        if k < len(self._vocab_hash) and self._vocab_hash[k] == h:
+            return k
+        return None
+
+    def encode(self, words: Iterable[str]) -> list[int]:
+        """Quote words as ids; a word the corpus lacks gets a negative id equal to no token."""
+        out: list[int] = []
+        for n, word in enumerate(words):
+            wid = self.word_id(word)
+            out.append(-1 - n if wid is None else wid)
+        return out
+
+    # --- postings --------------------------------------------------------------------------
+
+    def postings(self, words: Sequence[str | int]) -> Sequence[int]:
+        """Global positions where a word (one) or a bigram (two words) starts, ascending.
+
+        Words may be strings or ids from `encode`.
+        """
+        ids: list[int] = []
+        for x in words:
+            wid = self.word_id(x) if isinstance(x, str) else x
+            if wid is None or wid < 0:
+                return ()
+            ids.append(wid)
+        parts: list[memoryview] = []
+        for s in self._shards:
+            if len(ids) == 1:
+                keys, offs, pos, key = s.uni_keys, s.uni_offs, s.uni_pos, ids[0]
+            else:
+                keys, offs, pos, key = s.bi_keys, s.bi_offs, s.bi_pos, (ids[0] << 32) | ids[1]
+            k = bisect.bisect_left(keys, key)
+            if k < len(keys) and keys[k] == key:
+                parts.append(pos[offs[k] : offs[k + 1]])
+        if len(parts) == 1:
+            return parts[0]
+        return _Concat(parts) if parts else ()
+
+    # --- speakers --------------------------------------------------------------------------
+
+    @property
+    def labels(self) -> list[str]:
+        """Speaker id -> label."""
+        if self._labels is None:
+            self._labels = list(json.loads(bytes(self._maps["labels"].view)))
+        return self._labels
+
+    def _ids_of_labels(self) -> dict[str, int]:
+        if self._speaker_ids is None:
+            self._speaker_ids = {x: k for k, x in enumerate(self.labels)}
+        return self._speaker_ids
+
+    def speaker_ids(self, labels: frozenset[str]) -> frozenset[int]:
+        """The internal ids of speaker labels."""
+        known = self._ids_of_labels()
+        return frozenset(known[x] for x in labels if x in known)
+
+    def speaker_labels(
+        self, claimed: str, aliases: Mapping[str, str] | None = None
+    ) -> frozenset[str]:
+        """The transcript speaker labels that denote the claimed person."""
+        if aliases is None:
+            if claimed not in self._label_cache:
+                self._label_cache[claimed] = self._resolve(claimed, self.aliases)
+            return self._label_cache[claimed]
+        return self._resolve(claimed, aliases)
+
+    def _resolve(self, claimed: str, table: Mapping[str, str]) -> frozenset[str]:
+        wanted = claimed.casefold()
+        canon = canonical_name(claimed)
+        known = self._ids_of_labels()
+        found = {x for x in self.labels if x == claimed or same_person(x, claimed)}
+        for alias, label in table.items():
+            if alias.casefold() == wanted or (canon and canonical_name(alias) == canon):
+                found.add(label)
+        return frozenset(x for x in found if x in known)
+
+    # --- transcripts -----------------------------------------------------------------------
+
+    def _docmeta(self, doc: int) -> dict[str, Any]:
+        meta = self._meta_cache.get(doc)
+        if meta is None:
+            a = self._view("doc_meta_off")[doc]
+            b = a + self._view("doc_meta_len")[doc]
+            meta = self._meta_cache[doc] = json.loads(bytes(self._maps["docmeta"].view[a:b]))
+        return meta
+
+    def text_of(self, doc: int) -> str:
+        """The transcript's text as decoded when indexed."""
+        a = self._view("doc_text_off")[doc]
+        b = a + self._view("doc_text_len")[doc]
+        return bytes(self._maps["text"].view[a:b]).decode("utf-8", "surrogatepass")
+
+    def _transcript(self, doc: int) -> Transcript:
+        cached = self._doc_cache.get(doc)
+        if cached is not None:
+            return cached
+        meta = self._docmeta(doc)
+        text = self.text_of(doc)
+        t0 = self._doc_turn_off[doc]
+        t1 = (
+            self._doc_turn_off[doc + 1]
+            if doc + 1 < len(self._doc_turn_off)
+            else len(self._turn_first)
+        )
+        line, start = self._view("turn_line"), self._view("turn_start")
+        length, speaker = self._view("turn_len"), self._view("turn_speaker")
+        labels = self.labels
+        turns = tuple(
+            Turn(
+                k - t0,
+                labels[speaker[k]],
+                text[start[k] : start[k] + length[k]],
+                line[k],
+                start[k],
+            )
+            for k in range(t0, t1)
+        )
+        l0 = self._view("doc_line_off")[doc]
+        l1 = (
+            self._view("doc_line_off")[doc + 1]
+            if doc + 1 < len(self._doc_first)
+            else len(self._view("lines"))
+        )
+        transcript = Transcript(
+            path=meta["path"],
+            corpus=meta["corpus"],
+            turns=turns,
+            meta=meta["meta"],
+            speakers=tuple(meta["speakers"]),
+            line_starts=tuple(self._view("lines")[l0:l1].tolist()),
+        )
+        if len(self._doc_cache) > 64:
+            self._doc_cache.clear()
+        self._doc_cache[doc] = transcript
+        return transcript
+
+
+_SHARD_FILES = (
+    "words",
+    "starts",
+    "lens",
+    "uni_keys",
+    "uni_offs",
+    "uni_pos",
+    "bi_keys",
+    "bi_offs",
+    "bi_pos",
+)
+
+
+def open_index(path: str | Path) -> DiskIndex:
+    """Map the current generation of the index folder (DIR/.quoteverify) without reading it."""
+    folder = Path(path)
+    if not (folder / _CURRENT).exists() and (folder / INDEX_DIRNAME / _CURRENT).exists():
+        folder = folder / INDEX_DIRNAME
+    return DiskIndex(folder)
+
+
+def is_fresh(index: DiskIndex, corpus_dirs: Sequence[str]) -> bool:
+    """Whether the index holds exactly the corpus folders' current transcripts and aliases.
+
+    Sizes and mtimes are compared first; only files whose stat changed are hashed.
+    """
+    try:
+        sources, alias_files = _scan(corpus_dirs)
+    except CorpusError:
+        return False
+    m = index.manifest
+    if m.get("fingerprint") != _fingerprint() or m.get("corpora") != list(corpus_dirs):
+        return False
+    try:
+        stat = json.loads((index.gen / _STAT).read_bytes())
+    except (OSError, ValueError):
+        stat = {}
+    docs = _resolve_shas(sources, stat if isinstance(stat, dict) else {})
+    if [[d.source.corpus, d.source.path, d.sha] for d in docs] != m.get("docs"):
+        return False
+    return [[a.corpus, _sha256(a.file)] for a in alias_files] == m.get("alias_files")
+
+
+def corpus_stats(corpus_dirs: Sequence[str], index_dir: str | Path | None = None) -> dict[str, Any]:
+    """Transcripts, turns, speakers, words, date range, index size and freshness."""
+    folder = Path(index_dir) if index_dir is not None else default_index_dir(corpus_dirs)
+    out: dict[str, Any] = {"index": str(folder)}
+    try:
+        index = open_index(folder)
+    except IndexError_ as exc:
+        out.update(indexed=False, fresh=False, problem=exc.message)
+        sources, _ = _scan(corpus_dirs)
+        out.update(transcripts=len(sources), text_bytes=sum(s.size for s in sources))
+        return out
+    m = index.manifest
+    dates = sorted(index._docmeta(d)["meta"].get("date", "") for d in range(len(index.doc_bounds)))
+    dates = [x for x in dates if x]
+    out.update(
+        indexed=True,
+        fresh=is_fresh(index, corpus_dirs),
+        version=m["version"],
+        transcripts=m["transcripts"],
+        turns=m["turns"],
+        speakers=m["speakers"],
+        words=m["words"],
+        first_date=dates[0] if dates else None,
+        last_date=dates[-1] if dates else None,
+        index_bytes=_index_bytes(folder),
+        shards=len(m["shards"]),
+    )
+    return out

@@ -1,0 +1,399 @@
+"""The persistent index: same arrays as CorpusIndex, incremental refresh, atomicity, versions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+import quoteverify.index as qindex
+from quoteverify.config import Config
+from quoteverify.corpus import load_corpus
+from quoteverify.errors import CorpusError
+from quoteverify.extract import detect_format
+from quoteverify.index import (
+    INDEX_VERSION,
+    DiskIndex,
+    IndexError_,
+    build_or_refresh,
+    corpus_stats,
+    is_fresh,
+    open_index,
+    word_hash,
+)
+from quoteverify.match import CorpusIndex, build_index, match_quote
+from quoteverify.normalise import normalise
+from quoteverify.pipeline import Article, check_article
+from quoteverify.report import finding_record
+from quoteverify.textio import read_text
+
+FIXTURES = ROOT / "fixtures" / "transcripts"
+ARTICLES = ROOT / "fixtures" / "articles"
+
+NEW_TRANSCRIPT = "Ann Lee: We will build a bridge over the river next spring.\n"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private copy of the fixture transcripts (tests change it)."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(FIXTURES, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[CorpusIndex, DiskIndex]:
+    folder = tmp_path_factory.mktemp("idx")
+    stats = build_or_refresh([str(FIXTURES)], folder, workers=1)
+    assert stats.rebuilt and stats.normalised == 12
+    memory, _ = load_corpus([str(FIXTURES)])
+    return build_index(memory), open_index(folder)
+
+
+def test_default_location_is_inside_the_corpus(corpus: Path) -> None:
+    stats = build_or_refresh([str(corpus)], workers=1)
+    assert stats.index_dir == str(corpus / ".quoteverify")
+    assert (corpus / ".quoteverify" / "CURRENT").read_text() == "gen-00000001\n"
+    # The corpus loader skips the hidden folder: the index is no transcript.
+    loaded, _ = load_corpus([str(corpus)])
+    assert len(loaded.transcripts) == 12
+    assert open_index(corpus).size == stats.words
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    ["words", "starts", "ends", "turn_of", "run_of", "doc_bounds", "labels"],
+)
+def test_arrays_equal_the_in_memory_index(
+    both: tuple[CorpusIndex, DiskIndex], attribute: str
+) -> None:
+    memory, disk = both
+    assert list(getattr(disk, attribute)) == list(getattr(memory, attribute))
+
+
+def test_runs_transcripts_and_aliases_equal(both: tuple[CorpusIndex, DiskIndex]) -> None:
+    memory, disk = both
+    assert [tuple(r) for r in disk.runs] == [
+        (r.doc, r.first, r.end, r.speaker) for r in memory.runs
+    ]
+    assert list(disk.transcripts) == list(memory.transcripts)
+    assert list(disk.paths) == [t.path for t in memory.transcripts]
+    assert dict(disk.aliases) == dict(memory.corpus.aliases)
+    assert len(disk.words) == len(memory.words) == 2808
+
+
+def test_postings_equal_for_every_word_and_bigram(both: tuple[CorpusIndex, DiskIndex]) -> None:
+    memory, disk = both
+    for word in sorted(set(memory.words)):
+        assert list(disk.postings([word])) == list(memory.postings([word])), word
+    for a, b in zip(memory.words, memory.words[1:], strict=False):
+        assert list(disk.postings([a, b])) == list(memory.postings([a, b]))
+    assert list(disk.postings(["no-such-word"])) == []
+    assert list(disk.postings(["the", "no-such-word"])) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "count"),
+    [("the", 126), ("turkish", 9), ("erdogan", 4)],
+)
+def test_postings_by_id_and_encode(
+    both: tuple[CorpusIndex, DiskIndex], word: str, count: int
+) -> None:
+    memory, disk = both
+    (wid,) = disk.encode([word])
+    assert wid >= 0 and disk.word(wid) == word
+    assert len(disk.postings([wid])) == len(memory.postings([word])) == count
+    assert disk.ids[0:5] == disk.encode(memory.words[0:5])
+
+
+def test_encode_gives_unknown_words_ids_no_token_has(
+    both: tuple[CorpusIndex, DiskIndex],
+) -> None:
+    _, disk = both
+    ids = disk.encode(["zzzqx", "the", "qqqzz"])
+    assert ids[0] == -1 and ids[2] == -3 and ids[1] >= 0
+
+
+def test_word_hash_is_stable() -> None:
+    # blake2b, 8 bytes, little-endian: written down so that a change of hash is noticed.
+    assert word_hash("the") == int.from_bytes(
+        __import__("hashlib").blake2b(b"the", digest_size=8).digest(), "little"
+    )
+    assert word_hash("the") != word_hash("The")
+
+
+def test_match_quote_gives_the_same_result_on_both(
+    both: tuple[CorpusIndex, DiskIndex],
+) -> None:
+    memory, disk = both
+    text = "deliberately driving Russian-Turkish relations into a dead end"
+    norm = normalise(text, quote=True)
+    config = Config()
+    for speaker in (None, "Putin", "Hollande"):
+        a = match_quote(memory, norm, speaker, config, text=text)
+        b = match_quote(disk, norm, speaker, config, text=text)  # type: ignore[arg-type]
+        assert a == b
+
+
+def test_fixture_verdicts_are_the_same_with_and_without_the_index(
+    both: tuple[CorpusIndex, DiskIndex],
+) -> None:
+    memory, disk = both
+    cases = sorted(p for p in ARTICLES.iterdir() if not p.name.endswith(".json"))
+    total = 0
+    for path in cases:
+        text, _ = read_text(path, name=path.name)
+        article = Article(path.name, text, detect_format(path.name))
+        with_memory = check_article(article, memory, Config())
+        with_disk = check_article(article, disk, Config())  # type: ignore[arg-type]
+        assert [finding_record(f) for f in with_disk.findings] == [
+            finding_record(f) for f in with_memory.findings
+        ], path.name
+        total += len(with_disk.findings)
+    assert total > 30
+
+
+@pytest.mark.parametrize(
+    ("change", "normalised", "reused", "removed", "transcripts"),
+    [
+        ("add", 1, 12, 0, 13),
+        ("change", 1, 11, 0, 12),
+        ("remove", 0, 11, 1, 11),
+        ("touch", 0, 12, 0, 12),
+    ],
+)
+def test_refresh_normalises_only_what_changed(
+    corpus: Path, change: str, normalised: int, reused: int, removed: int, transcripts: int
+) -> None:
+    first = build_or_refresh([str(corpus)], workers=1)
+    assert (first.normalised, first.reused) == (12, 0)
+    victim = corpus / "2015-11-25_us-official-statement.txt"
+    if change == "add":
+        (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
+    elif change == "change":
+        victim.write_text(victim.read_text(encoding="utf-8") + NEW_TRANSCRIPT, encoding="utf-8")
+    elif change == "remove":
+        victim.unlink()
+    else:
+        os.utime(victim, ns=(time.time_ns(), time.time_ns() + 10**9))
+    assert is_fresh(open_index(corpus), [str(corpus)]) is (change == "touch")
+    stats = build_or_refresh([str(corpus)], workers=1)
+    assert (stats.normalised, stats.reused, stats.removed, stats.transcripts) == (
+        normalised,
+        reused,
+        removed,
+        transcripts,
+    )
+    assert stats.rebuilt is (change != "touch")
+    # And the refreshed index equals a fresh in-memory one.
+    disk = open_index(corpus)
+    memory = build_index(load_corpus([str(corpus)])[0])
+    assert list(disk.words) == memory.words
+    assert list(disk.run_of) == list(memory.run_of)
+    assert is_fresh(disk, [str(corpus)])
+
+
+def test_second_build_of_a_fresh_index_writes_nothing(corpus: Path) -> None:
+    build_or_refresh([str(corpus)], workers=1)
+    again = build_or_refresh([str(corpus)], workers=1)
+    assert (again.rebuilt, again.reason, again.normalised) == (False, "fresh", 0)
+    assert (corpus / ".quoteverify" / "CURRENT").read_text() == "gen-00000001\n"
+
+
+def test_aliases_change_makes_the_index_stale(corpus: Path) -> None:
+    build_or_refresh([str(corpus)], workers=1)
+    aliases = corpus / "aliases.toml"
+    aliases.write_text(
+        aliases.read_text(encoding="utf-8") + '"The Sultan" = "Recep Tayyip Erdoğan"\n'
+    )
+    assert not is_fresh(open_index(corpus), [str(corpus)])
+    stats = build_or_refresh([str(corpus)], workers=1)
+    assert (stats.rebuilt, stats.normalised) == (True, 0)
+    assert open_index(corpus).aliases["The Sultan"] == "Recep Tayyip Erdoğan"
+
+
+def test_parallel_build_equals_serial_build(corpus: Path, tmp_path: Path) -> None:
+    build_or_refresh([str(corpus)], tmp_path / "a", workers=1)
+    stats = build_or_refresh([str(corpus)], tmp_path / "b", workers=2)
+    assert stats.normalised == 12
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+def _files(index_dir: Path) -> dict[str, bytes]:
+    gen = index_dir / (index_dir / "CURRENT").read_text().strip()
+    # stat.json holds sizes and mtimes of the transcripts, not index content.
+    return {f.name: f.read_bytes() for f in sorted(gen.iterdir()) if f.name != "stat.json"}
+
+
+def test_same_input_gives_byte_identical_index_files(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(FIXTURES, one / "c")
+    shutil.copytree(FIXTURES, two / "c")
+    # The same folder name as given, so corpus strings agree; different mtimes.
+    os.utime(two / "c" / "aliases.toml", ns=(1, 1))
+    cwd = Path.cwd()
+    try:
+        os.chdir(one)
+        build_or_refresh(["c"], workers=1)
+        os.chdir(two)
+        build_or_refresh(["c"], workers=2)
+    finally:
+        os.chdir(cwd)
+    a, b = _files(one / "c" / ".quoteverify"), _files(two / "c" / ".quoteverify")
+    assert sorted(a) == sorted(b)
+    assert len(a) > 30
+    assert a == b
+
+
+def test_version_mismatch_rebuilds(corpus: Path) -> None:
+    build_or_refresh([str(corpus)], workers=1)
+    folder = corpus / ".quoteverify"
+    manifest = folder / "gen-00000001" / "manifest.json"
+    data = json.loads(manifest.read_bytes())
+    data["version"] = INDEX_VERSION + 1
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(IndexError_, match="version"):
+        open_index(corpus)
+    stats = build_or_refresh([str(corpus)], workers=1)
+    assert (stats.rebuilt, stats.reason) == (True, "version")
+    # The caches were kept: nothing is normalised again.
+    assert stats.normalised == 0
+    assert open_index(corpus).size == stats.words
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        ("truncate", "wrong size"),
+        ("delete", "missing"),
+        ("manifest", "manifest"),
+        ("pointer", "CURRENT"),
+    ],
+)
+def test_damaged_index_is_a_clear_error_then_rebuilt(
+    corpus: Path, damage: str, message: str
+) -> None:
+    build_or_refresh([str(corpus)], workers=1)
+    folder = corpus / ".quoteverify"
+    gen = folder / "gen-00000001"
+    if damage == "truncate":
+        data = (gen / "s0_words").read_bytes()
+        (gen / "s0_words").write_bytes(data[:-4])
+    elif damage == "delete":
+        (gen / "s0_uni_pos").unlink()
+    elif damage == "manifest":
+        (gen / "manifest.json").write_text("{not json")
+    else:
+        (folder / "CURRENT").write_text("../../etc\n")
+    with pytest.raises(IndexError_, match=message):
+        open_index(corpus)
+    stats = build_or_refresh([str(corpus)], workers=1)
+    assert (stats.rebuilt, stats.reason, stats.normalised) == (True, "damaged", 0)
+    assert open_index(corpus).size == 2808
+
+
+def test_damaged_cache_entry_is_normalised_again(corpus: Path) -> None:
+    build_or_refresh([str(corpus)], workers=1)
+    cache = next((corpus / ".quoteverify" / "cache").iterdir())
+    for f in cache.glob("*.bin"):
+        f.write_bytes(b"\0")
+    (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
+    build_or_refresh([str(corpus)], workers=1)
+    disk = open_index(corpus)
+    assert list(disk.words) == build_index(load_corpus([str(corpus)])[0]).words
+
+
+def test_crash_mid_build_leaves_the_previous_index(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_or_refresh([str(corpus)], workers=1)
+    before = open_index(corpus)
+    (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
+
+    def boom(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(qindex, "_write_shard", boom)
+    with pytest.raises(KeyboardInterrupt):
+        build_or_refresh([str(corpus)], workers=1)
+    monkeypatch.undo()
+    after = open_index(corpus)
+    assert after.gen == before.gen
+    assert list(after.words) == list(before.words)
+    assert not list((corpus / ".quoteverify").glob("tmp-*"))
+    stats = build_or_refresh([str(corpus)], workers=1)
+    # The new transcript's tokens were cached before the crash.
+    assert (stats.rebuilt, stats.normalised, stats.transcripts) == (True, 0, 13)
+
+
+def test_killed_build_leaves_the_previous_index_answering(corpus: Path) -> None:
+    build_or_refresh([str(corpus)], workers=1)
+    for k in range(40):
+        (corpus / f"extra-{k:02d}.txt").write_text(NEW_TRANSCRIPT * (k + 1), encoding="utf-8")
+    # A child that builds slowly (each merge step sleeps) is killed with SIGKILL midway.
+    code = (
+        "import time, quoteverify.index as q\n"
+        "orig = q._write_shard\n"
+        "def slow(*a, **k):\n"
+        "    open({!r}, 'w').close(); time.sleep(30); return orig(*a, **k)\n"
+        "q._write_shard = slow\n"
+        "q.build_or_refresh([{!r}], workers=1)\n"
+    ).format(str(corpus / "started"), str(corpus))
+    child = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        for _ in range(600):
+            if (corpus / "started").exists():
+                break
+            time.sleep(0.05)
+        assert (corpus / "started").exists()
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait()
+    disk = open_index(corpus)
+    assert disk.gen.name == "gen-00000001"
+    assert disk.size == 2808
+    hits = disk.postings(["turkish"])
+    assert len(hits) == 9
+    (corpus / "started").unlink()
+    stats = build_or_refresh([str(corpus)], workers=1)
+    assert stats.transcripts == 52 and stats.rebuilt
+
+
+def test_missing_corpus_is_a_corpus_error(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="not found"):
+        build_or_refresh([str(tmp_path / "nowhere")])
+
+
+def test_malformed_transcript_is_a_corpus_error(corpus: Path) -> None:
+    (corpus / "bad.txt").write_text("no label here\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="text before the first speaker turn"):
+        build_or_refresh([str(corpus)], workers=1)
+
+
+def test_open_without_index_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexError_, match="no index here"):
+        open_index(tmp_path)
+
+
+def test_corpus_stats(corpus: Path) -> None:
+    before = corpus_stats([str(corpus)])
+    assert (before["indexed"], before["fresh"], before["transcripts"]) == (False, False, 12)
+    build_or_refresh([str(corpus)], workers=1)
+    stats = corpus_stats([str(corpus)])
+    assert {k: stats[k] for k in ("indexed", "fresh", "transcripts", "words", "speakers")} == {
+        "indexed": True,
+        "fresh": True,
+        "transcripts": 12,
+        "words": 2808,
+        "speakers": 16,
+    }
+    assert (stats["first_date"], stats["last_date"]) == ("2015-11-16", "2015-11-30")
+    assert stats["index_bytes"] > 0
