@@ -10,6 +10,7 @@ resolved afterwards, in article order, to the subject of the last reporting clau
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import enum
 import itertools
 import re
@@ -24,6 +25,7 @@ from quoteverify.models import (
     BlockKind,
     Document,
     Quote,
+    QuoteKind,
     Span,
 )
 from quoteverify.normalise import canonical_name, same_person
@@ -91,7 +93,8 @@ _TITLES = _set("""
     Rabbi Imam Cardinal Archbishop Bishop Chairman Chairwoman Director Chief Leader State
     Attorney Deputy Foreign Defence Defense Interior Finance Press Crown Sultan Ayatollah
     Executive Officer Spokesman Spokeswoman Spokesperson Former Top Senior Fellow Democrat
-    Republican Democratic GOP
+    Republican Democratic GOP Whip Minority Majority Commissioner Superintendent Sheriff
+    Councilman Councilwoman Assemblyman Assemblywoman Lieutenant Treasurer Comptroller
     """)
 # Abbreviations written with a dot that do not end a sentence and may join a name (`Mr. Smith`).
 _ABBREVIATIONS = _set("""
@@ -109,8 +112,10 @@ _STOP = _set("""
     Other Another Any Speaking Asked Meanwhile Moreover Furthermore Finally Again Afterwards
     Neither Either Whether Perhaps Maybe Sometimes Often Once Later Thus Hence Therefore
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February September
-    October November December
+    October November December Hours Minutes Days Weeks Months Years
     """)
+# Reporting verbs that open a sentence (`Said Ms Poynter, “…”`): capitalised, but no name.
+_OPENING_VERBS = _set("Said Says Added Adds Stated Continued Tweeted Wrote Explained Noted")
 # Months that are also names (`Theresa May`): a name only when titled or with a first name.
 _MONTH_NAMES = frozenset({"March", "April", "May", "June", "July", "August"})
 _PARTICLES = _set(
@@ -215,6 +220,29 @@ _CONNECTIVES = _set("""
     afterwards finally moreover
     """)
 
+# Words after which a subject may open a (sub)clause: `When Trump wrapped up, ...`.
+_CLAUSE_OPENERS = _set("""
+    and but so yet then also when while as after before because since if though although
+    where now once until whereas that
+    """)
+# Lowercase words after a name that show it is no subject: `Trump supporters`, `Cruz of Texas`.
+_NOT_VERBS = _set("""
+    that who which whom whose and or but nor if then than as of in on at by for with from to
+    about into over after before during without against under between through across near
+    this these those it its he she they him her them we us you i the a an not no
+    campaign supporters fans allies aides rally rallies administration camp voters team
+    """)
+
+# Lowercase words of a description that leads up to a name: `former Obama adviser`.
+_DESCRIPTIVE = _set("""
+    former then late longtime long-time fellow acting outgoing incoming presumptive retired
+    ex- veteran top senior chief deputy press communications campaign policy foreign
+    national political digital finance legal media spokesman spokeswoman manager director
+    secretary chair constituent delegate ally counsel attorney lawyer economist professor
+    historian reporter columnist correspondent anchor editor commentator pundit co-founder
+    co-chair superdelegate surrogate pastor sheriff commissioner organizer strategist
+    """)
+
 _FUNCTION_WORDS = _set("""
     that who which whom whose and or but nor if then than as of in on at by for with from to
     is are was were be been being has have had do does did will would can could may might
@@ -231,6 +259,11 @@ _ACCORDING = re.compile(r"\b(?:[Aa]ccording to|[Ss]elon|[Ll]aut)\b")
 _NOUN_PHRASE = re.compile(r"[^\S\n]*([^,.;:!?“”\"\x00\n]{1,60}?)[^\S\n]*(?=[,.;:!?“”\"\n]|$)")
 _DASH_LINE = re.compile(r"^[^\S\n]*(—|–|―|--|-)[^\S\n]*(?=\w)", re.MULTILINE)
 _OPENING = '“"‘«'
+# US party-and-state tags, `(R-Fla.)`, `(D)`, `, R-Ky.,`: blanked so the name meets its verb.
+_PARTY_TAG = re.compile(
+    r"[^\S\n]*\((?:[RDI]|Ind|Dem|Rep)(?:[-–—,][^\S\n]*[A-Z][\w.]*(?:[^\S\n][A-Z][\w.]*)?)?\)"
+    r"|,[^\S\n]*(?:[RDI]|Ind)-[A-Z][\w.]*(?:[^\S\n][A-Z][\w.]*)?,"
+)
 
 
 class _Ref(enum.Enum):
@@ -348,7 +381,7 @@ def _is_space_gap(gap: str) -> bool:
 
 
 def _nameish(word: str) -> bool:
-    if word in _STOP:
+    if word in _STOP or word in _OPENING_VERBS:
         return False
     return word[0].isupper() or _PREFIXED.match(word) is not None
 
@@ -363,7 +396,7 @@ class _Reading:
     def __init__(self, doc: Document, quotes: Sequence[Quote], aliases: Collection[str]) -> None:
         self.doc = doc
         self.aliases = frozenset(_alias_key(a) for a in aliases)
-        self.text = _mask(doc, quotes)
+        self.text = _PARTY_TAG.sub(lambda m: " " * len(m.group()), _mask(doc, quotes))
         self.blocks: tuple[Block, ...] = doc.blocks or (
             Block(BlockKind.PARAGRAPH, Span(0, len(doc.text))),
         )
@@ -462,7 +495,7 @@ class _Reading:
             if i >= len(self.words):
                 return False
             w = self.words[i].text
-            if w in _VERBS:
+            if w in _VERBS or (i > self.word_at(nxt) and w.islower() and w.endswith("ed")):
                 after = self.text[self.words[i].end : self.words[i].end + 1]
                 return mark[0] in "?!" or after in (".", ",")
             if not (w[0].isupper() or w in _PRONOUNS) or w in _STOP - {"He", "She", "They"}:
@@ -629,6 +662,14 @@ class _Reading:
         lower = w.text.lower()
         if lower in _PRONOUNS or (objects and lower in _OBJECT_PRONOUNS):
             return _Subject(_Ref.PRONOUN, w.start, w.end, w.text)
+        named = self._named_after(i, hi)
+        if named is not None:
+            return named
+        if i in self.runs and self.runs[i][0] == i and self.runs[i][1] > i:
+            # `Police Commissioner Richard Ross`: a titled name, not `police`
+            titled = self.name(i, self.runs[i][1])
+            if titled is not None and titled.titled and self.words[self.runs[i][1]].end <= hi:
+                return titled
         described = self._description_from(i, hi)
         if described is not None:
             return described
@@ -637,6 +678,37 @@ class _Reading:
         if i in self.runs and self.runs[i][0] == i:
             return self.name(i, self.runs[i][1])
         return None
+
+    def _named_after(self, i: int, hi: int) -> _Subject | None:
+        """A name that a description leads up to, from words[i]: `former Obama adviser David
+        Axelrod`, `Clinton ally James Carville`, `Florida’s Rick Wilson`, `former Sen. Evan Bayh`.
+        """
+        words = self.words
+        k, last_run = i, -1
+        while k < len(words) and k - i < 8 and words[k].end <= hi:
+            text = words[k].text
+            lower = text.lower()
+            if k in self.runs and self.runs[k][0] == k:
+                last_run = k
+                k = self.runs[k][1]
+                if _possessive(words[k].text):
+                    last_run = -1
+            elif text[0].isupper() or not _descriptive(lower):
+                break
+            else:
+                last_run = -1
+            if k + 1 >= len(words) or not self.joined(k) or words[k + 1].end > hi:
+                break
+            k += 1
+        if last_run <= i:
+            return None
+        end = self.runs[last_run][1]
+        if end != k and words[end].end > hi:
+            return None
+        named = self.name(last_run, end)
+        if named is None or named.ref is not _Ref.PERSON:
+            return None
+        return dataclasses.replace(named, begin=words[i].start)
 
     def _description_from(self, i: int, hi: int) -> _Subject | None:
         """`the Russian leader`, `a senior US official for ...`, starting at words[i]."""
@@ -712,6 +784,83 @@ class _Reading:
                 return subject
         return None
 
+    def main_subject(self, ss: int, hi: int) -> _Subject | None:
+        """The first subject before offset hi of a sentence that a verb follows.
+
+        `For months, Cruz had praised Trump, stating ...`, `Pence, who is running again,
+        praised Cruz for “...”`: the subject of whatever the sentence says, reporting verb or
+        not, for quotes no reporting clause claims. A name after a preposition, an article or a
+        verb (`at a Trump rally`, `praised Cruz`) is no subject.
+        """
+        k = self.word_at(ss)
+        while k < len(self.words) and self.words[k].end <= hi:
+            w = self.words[k]
+            if k > 0 and self.words[k - 1].start >= ss and self.spaced(k - 1):
+                prev = self.words[k - 1].text
+                if prev.islower() and prev not in _CLAUSE_OPENERS:
+                    k += 1
+                    continue
+            subject = self.subject_starting(k, hi)
+            if subject is None or subject.first < w.start:
+                k += 1
+                continue
+            if subject.end < len(self.text) and self.text[subject.end] in "’'":
+                k = self.word_at(subject.end) + 1
+                continue
+            verb = self._verb_follows(subject.end, hi)
+            if verb is not None and (
+                self._surely_named(subject) or verb in _VERBS or verb.endswith("ed")
+            ):
+                return subject
+            k = max(self.word_at(subject.end), k + 1)
+        return None
+
+    def _verb_follows(self, pos: int, hi: int) -> str | None:
+        """The verb that follows pos, past an apposition (`, who ...,`), adverbs, `himself`."""
+        n = self.word_at(pos)
+        if n >= len(self.words):
+            return None
+        gap = self.text[pos : self.words[n].start]
+        if gap.strip() == ",":
+            # an apposition: the verb follows its closing comma, within a couple of dozen words
+            m = n
+            while m < len(self.words) and m - n < 25 and self.words[m].end <= hi:
+                after = (
+                    self.text[self.words[m].end : self.words[m + 1].start]
+                    if m + 1 < len(self.words)
+                    else ""
+                )
+                if any(ch in after for ch in _OPENING + "”" + _FILL + ".;:!?"):
+                    return None
+                if after.strip() == ",":
+                    n = m + 1
+                    break
+                m += 1
+            else:
+                return None
+        elif not _is_space_gap(gap):
+            return None
+        for _ in range(3):
+            if n >= len(self.words) or self.words[n].end > hi:
+                return None
+            word = self.words[n].text
+            if (word in _AUX and word not in _FUNCTION_WORDS) or (
+                word.endswith("ly") and word.islower()
+            ):
+                n += 1
+                continue
+            break
+        if n >= len(self.words) or self.words[n].end > hi:
+            return None
+        verb = self.words[n].text
+        if not verb.islower() or not verb.isalpha():
+            return None
+        if verb in _AUX or verb in _LINKING or verb in _VERBS:
+            return verb
+        if verb in _NOT_VERBS or verb in _ANON_NOUNS or verb in _ROLES:
+            return None
+        return verb
+
     # --- clauses ------------------------------------------------------------------------
 
     def _surely_named(self, subject: _Subject) -> bool:
@@ -740,13 +889,22 @@ class _Reading:
                 if w.text in _VERBS or self._phrasal(k):
                     clause = self._verb_first(k, ss, se) or self._subject_first(k, ss)
                 elif w.text.islower() and w.text.endswith("ed"):
-                    # `“This is fantastic!” beamed Hartley`: any past tense right after a quote.
-                    clause = self._verb_first(k, ss, se)
+                    # `“This is fantastic!” beamed Hartley`, `“Why?” Beck questioned`: any past
+                    # tense right after a quote.
+                    clause = self._verb_first(k, ss, se) or self._subject_first(
+                        k, ss, after_quote=True
+                    )
+                elif w.text.lower() in _VERBS and k == self.word_at(ss):
+                    # `Said Dorothy Poynter, who grew up with him, “We were proud.”`
+                    clause = self._verb_first(k, ss, se, opening=True)
                 if clause is None and (
                     w.text in _PARTICIPLES or (w.text in _VERBS and self._coordinated(k, ss))
                 ):
                     subject = (
-                        in_sentence[-1].subject if in_sentence else self.sentence_subject(ss, se)
+                        self._absolute(k, ss)
+                        or (in_sentence[-1].subject if in_sentence else None)
+                        or self.sentence_subject(ss, se)
+                        or self.main_subject(ss, w.start)
                     )
                     if subject is not None and subject.end <= w.start:
                         clause = _Clause(subject, w.text, w.start, subject.first)
@@ -777,6 +935,16 @@ class _Reading:
             return self.doc.text[self.words[k].start : self.words[k + 1].end]
         return self.words[k].text
 
+    def _absolute(self, k: int, ss: int) -> _Subject | None:
+        """`with Senator John McCain telling reporters`, `Ryan saying he was …`: the name right
+        before a participle is its subject."""
+        if self.words[k].text not in _PARTICIPLES or k == 0 or not self.spaced(k - 1):
+            return None
+        subject = self.subject_ending(k - 1, ss)
+        if subject is None or subject.ref is not _Ref.PERSON:
+            return None
+        return subject
+
     def _coordinated(self, k: int, ss: int) -> bool:
         """`Wilson praised Rubio and said ...`: a verb sharing the subject of the sentence."""
         j = k - 1
@@ -789,8 +957,9 @@ class _Reading:
             and self.spaced(j)
         )
 
-    def _verb_first(self, k: int, ss: int, se: int) -> _Clause | None:
-        """`”, said Mr Putin`: the verb right after a closing quotation mark."""
+    def _verb_first(self, k: int, ss: int, se: int, *, opening: bool = False) -> _Clause | None:
+        """`”, said Mr Putin`: the verb right after a closing quotation mark, or opening the
+        sentence (`Said Mr Putin: “…”`)."""
         w = self.words[k]
         before = self.text[ss : w.start].rstrip(" \t\n,;:—–-")
         cue = self._cue(k)
@@ -799,15 +968,31 @@ class _Reading:
             before, aux = before.rsplit(" ", 1)
             before = before.rstrip(" \t\n,;:—–-")
             cue = f"{aux} {cue}"
-        if not before.endswith(tuple(_CLOSING)):
+        after_comma = self.text[ss : w.start].rstrip(" \t").endswith(",")
+        if not (
+            before.endswith(tuple(_CLOSING)) or after_comma or (opening and not before.strip())
+        ):
             return None
         subject = self.subject_starting(k + 1, se)
         if subject is None or not _is_space_gap(self.text[w.end : subject.first]):
             return None
+        if after_comma and not before.endswith(tuple(_CLOSING)) and not self._inverted_end(subject):
+            return None
         return _Clause(subject, cue, w.start, w.start)
 
-    def _subject_first(self, k: int, ss: int) -> _Clause | None:
-        """`Mr Putin said`, `Putin has repeatedly said`, `Dmitry Peskov, his spokesman, said`."""
+    def _inverted_end(self, subject: _Subject) -> bool:
+        """`…, said Solovey, “…”` or `…, said Kunin.`: the subject ends the inverted clause."""
+        rest = self.text[subject.end : subject.end + 40].lstrip(" \t")
+        if not rest or rest[0] in ",.;:!?—–\n" + _OPENING + _FILL:
+            return True
+        word = re.match(r"\w+", rest)
+        return word is not None and word.group() in ("in", "on", "at", "during", "after", "who")
+
+    def _subject_first(self, k: int, ss: int, *, after_quote: bool = False) -> _Clause | None:
+        """`Mr Putin said`, `Putin has repeatedly said`, `Dmitry Peskov, his spokesman, said`.
+
+        With after_quote, only a subject right after a closing quotation mark counts.
+        """
         w = self.words[k]
         j = k - 1
         for _ in range(3):
@@ -820,6 +1005,13 @@ class _Reading:
                 break
         if j < 0 or self.words[j].start < ss:
             return None
+        if after_quote:
+            # `“Why?” Beck questioned`: the quote ends in `,?!` and the name follows it
+            subject = self.subject_ending(j, ss)
+            head = self.text[ss : subject.first if subject else ss].rstrip(" \t\n")
+            if subject is None or not re.search(r"[,?!][”\"’»]$", head):
+                return None
+            return _Clause(subject, self._cue(k), w.start, subject.first)
         if self.words[j].text == "who" and j > 0 and self.words[j - 1].start >= ss:
             # `Mike Lee, who declared ...`: the relative pronoun stands for the name before it.
             if self.text[self.words[j - 1].end : self.words[j].start].strip() != ",":
@@ -897,6 +1089,11 @@ class _Reading:
             subject = self.sentence_subject(ss, se)
             if subject is not None:
                 return subject, ":"
+        # No reporting clause: the subject of the words around the quote (`Hewlett sniped
+        # that Fiorina was “learning on the job”`), with no cue.
+        subject = self.main_subject(ss, qs)
+        if subject is not None:
+            return subject, None
         return self._previous_sentence(si, headline=quote.headline)
 
     def _in_sentence(
@@ -1051,6 +1248,18 @@ class _Reading:
         return None
 
 
+def _descriptive(lower: str) -> bool:
+    """A lowercase word of a description before a name: `political scientist`, `ally`."""
+    if lower in _DESCRIPTIVE or lower in _ROLES or lower in _ANON_NOUNS:
+        return True
+    return (
+        lower.endswith(("ist", "ian", "er", "or", "ant", "ent"))
+        and lower.isalpha()
+        and lower not in _NOT_VERBS | _CLAUSE_OPENERS | _FUNCTION_WORDS | _VERBS | _AUX
+        and lower not in ("never", "ever", "other", "whether", "either", "rather", "later")
+    )
+
+
 def _plain(word: str) -> bool:
     """A lowercase word that may describe a source: `a longtime adviser`, not `a man who`."""
     return word.islower() and word not in _VERBS and word not in _FUNCTION_WORDS
@@ -1062,3 +1271,58 @@ def _first_person(ranked: Sequence[_Clause]) -> tuple[_Subject, str | None] | No
         if not c.subject.outlet:
             return c.subject, c.cue
     return (ranked[0].subject, ranked[0].cue) if ranked else None
+
+
+# What introduces a name rather than a quotation: `the so-called “Islamic State”`, `a book
+# titled “…”`, `the term “…”`, `known as “…”`.
+_NAMING = re.compile(
+    r"(?:\bso[- ]called|\bdubbed|\bnicknamed|\btitled|\bentitled|\bheadlined|\bknown\s+as"
+    r"|\bbilled\s+as|\blabell?ed(?:\s+as)?|\bbranded(?:\s+as)?|\bmarked|\bhashtag"
+    r"|\bthe\s+(?:words?|terms?|phrase|slogan|hashtag|label|nickname|title|name))"
+    r"(?:[^\S\n]*[,:])?(?:[^\S\n]+(?:the|a|an|his|her|its|their|him|her|them|it|himself|herself))?$",
+    re.IGNORECASE,
+)
+# A title after a preposition or a possessive: `on ABC’s “This Week”`, `in “Atlas Shrugged”`.
+_TITLE_PLACE = re.compile(r"(?:\b(?:on|in|with|to|of|at|from|for|about)|[’']s|s[’'])[^\S\n]*$")
+_TITLE_SMALL = _set("a an the and or nor but of in on at to for with by from as is vs")
+# The longest title (in words) the title-case rule takes for a name: longer runs are headlines.
+_TITLE_MAX_WORDS = 8
+
+
+def _title_case(text: str) -> bool:
+    """Whether every word of a quote of two or more words is capitalised: `Saturday Night Live`."""
+    words = re.findall(r"[^\W\d_][\w’'.\-]*", text)
+    if len(words) < 2 or len(words) > _TITLE_MAX_WORDS or not words[0][0].isupper():
+        return False
+    return all(w[0].isupper() or w.lower() in _TITLE_SMALL for w in words)
+
+
+def classify(
+    doc: Document, quotes: Sequence[Quote], attributions: Sequence[Attribution]
+) -> tuple[QuoteKind, ...]:
+    """Whether each quote is speech or a name, title or scare quote (not verified).
+
+    SCARE: words introduced as a name (`so-called`, `dubbed`, `titled`, `known as`, `the term`),
+    and title-case phrases (`“Saturday Night Live”`) that no reporting clause claims or that
+    follow a preposition or possessive (`on ABC’s “This Week”`). Split quotes, block quotes and
+    quotes ending a sentence (`.`, `?`, `!`) are always speech, as are partial quotes inside a
+    reporting clause (`Trump called the deal “a disaster”`).
+    """
+    return tuple(_kind(doc, q, a) for q, a in zip(quotes, attributions, strict=True))
+
+
+def _kind(doc: Document, quote: Quote, attribution: Attribution) -> QuoteKind:
+    if len(quote.parts) > 1 or quote.blockquote:
+        return QuoteKind.SPEECH
+    text = quote.text.strip()
+    start = doc.text_span(quote.parts[0].span).start
+    # the words before the opening mark, on the same line
+    head = doc.text[max(start - 80, 0) : start].rstrip(_OPENING + " \t")
+    head = head[head.rfind("\n") + 1 :]
+    if _NAMING.search(head):
+        return QuoteKind.SCARE
+    if text.rstrip(',;:”"’').endswith((".", "?", "!", "…")):
+        return QuoteKind.SPEECH
+    if _title_case(text) and (attribution.cue is None or _TITLE_PLACE.search(head)):
+        return QuoteKind.SCARE
+    return QuoteKind.SPEECH

@@ -8,7 +8,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from quoteverify.attribute import attribute
+from quoteverify.attribute import attribute, classify
 from quoteverify.config import Config
 from quoteverify.extract import extract, load_document
 from quoteverify.match import CorpusIndex, build_index, match_quote
@@ -69,10 +69,18 @@ def check_article(article: Article, index: CorpusIndex, config: Config) -> Artic
         Diagnostic(article.name, w.message, lines.position(w.offset)[0])
         for w in extraction.warnings
     )
-    quotes = [q for q in extraction.quotes if q.kind is QuoteKind.SPEECH]
+    # Every quote is attributed (scare quotes too: they mask their words from the attribution
+    # of the others); names, titles and scare quotes are then left out of the findings.
+    quotes = extraction.quotes
     attributions = attribute(doc, quotes, aliases=tuple(index.corpus.aliases))
+    kinds = classify(doc, quotes, attributions)
+    speech = [
+        (q, a)
+        for q, a, k in zip(quotes, attributions, kinds, strict=True)
+        if q.kind is QuoteKind.SPEECH and k is QuoteKind.SPEECH
+    ]
     findings = []
-    for quote, attribution in zip(quotes, attributions, strict=True):
+    for quote, attribution in speech:
         # Token offsets index into quote.text, which is what the diff prints.
         norm = normalise(quote.text, quote=True)
         result = match_quote(index, norm, attribution.speaker, config, text=quote.text)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quoteverify.attribute import attribute
+from quoteverify.attribute import attribute, classify
 from quoteverify.models import (
     Attribution,
     AttributionKind,
@@ -15,6 +15,7 @@ from quoteverify.models import (
     BlockKind,
     Document,
     Quote,
+    QuoteKind,
     QuotePart,
     Span,
 )
@@ -277,6 +278,74 @@ CASES = [
         "Putin called it “a stab in the back” while Erdogan called the claims “slander”.",
         [(E, "Putin", "called", None), (E, "Erdogan", "called", None)],
     ),
+    # --- news-writing patterns ------------------------------------------------------------
+    # US party-and-state tags stand between the name and its verb
+    ("“We need a vote,” Sen. Jane Doyle (D-Ore.) said.", [(E, "Jane Doyle", "said", None)]),
+    ("Rep. Tom Hale, R-Ky., said the bill was “dead”.", [(E, "Tom Hale", "said", None)]),
+    # after the verb, a description leading up to the name
+    (
+        "“It was a long night,” said former Obama adviser Dan Pruitt.",
+        [(E, "Dan Pruitt", "said", None)],
+    ),
+    ("“We lost,” said Clinton ally Joe Marsh.", [(E, "Joe Marsh", "said", None)]),
+    ("“It is over,” said Ohio’s Rick Dalton, a consultant.", [(E, "Rick Dalton", "said", None)]),
+    ("“That was that,” said Police Commissioner Ray Ross.", [(E, "Ray Ross", "said", None)]),
+    (
+        "“Voters are angry,” said Montclair University political scientist Ann Hale.",
+        [(E, "Ann Hale", "said", None)],
+    ),
+    (
+        "“We will win,” said Donald Trump, the Republican nominee.",
+        [(E, "Donald Trump", "said", None)],
+    ),
+    # inverted clauses after a comma, or opening the sentence
+    ("But, said Solovey, “I don’t want a fight.”", [(E, "Solovey", "said", None)]),
+    ("“It will be hard” for the party, said Kunin.", [(E, "Kunin", "said", None)]),
+    ("Said Dora Poole, who grew up nearby, “We were proud.”", [(E, "Dora Poole", "Said", None)]),
+    ("Stated Stone:\n“The stakes are high.”", [(E, "Stone", "Stated", None)]),
+    # any past tense right after a quote ending in `,?!`
+    ("“Your reputation is amazing,” Trump assured Jones.", [(E, "Trump", "assured", None)]),
+    ("“Why now?” Beck questioned.", [(E, "Beck", "questioned", None)]),
+    # no reporting verb: the subject of the sentence, with no cue
+    (
+        "Walter Hale sniped that the chief was “learning on the job”.",
+        [(E, "Walter Hale", None, None)],
+    ),
+    (
+        "For months, Cruz had praised Trump, stating there was “a benefit” to his run.",
+        [(E, "Cruz", None, None)],
+    ),
+    (
+        "Pence, who is running for reelection, praised Cruz for “the courage of his convictions.”",
+        [(E, "Pence", None, None)],
+    ),
+    # a participle's own subject: `with X telling ...`
+    (
+        "The meeting ended with Senator John Reed telling reporters it was “productive”.",
+        [(E, "John Reed", "telling", None)],
+    ),
+    (
+        "Mike Lane, who ran the campaign in 2012, said it was “a mess”.",
+        [(E, "Mike Lane", "said", None)],
+    ),
+    (
+        "In an interview with CNN, Ellen Park said: “We are ready.”",
+        [(E, "Ellen Park", "said", None)],
+    ),
+    (
+        "Ellen Park wrote in a Facebook post that the plan was “cruel”.",
+        [(E, "Ellen Park", "wrote", None)],
+    ),
+    ("Ellen Park tweeted that the deal was “a disgrace”.", [(E, "Ellen Park", "tweeted", None)]),
+    (
+        "In a statement, Ellen Park said the ruling was “wrong”.",
+        [(E, "Ellen Park", "said", None)],
+    ),
+    (
+        "Senator Ellen Park spoke in Ohio on Monday.\n“This is our moment,” the senator said.",
+        [(P, "Ellen Park", "said", None)],
+    ),
+    ("# Park: “We Will Win”", [(E, "Park", ":", None)]),
     # --- nothing to go on ------------------------------------------------------------------
     ("The weather was cold.\n“Winter is coming.”", [(N, None, None, None)]),
     ("# “Winter is coming”", [(N, None, None, None)]),
@@ -405,3 +474,42 @@ def test_corpus_alias_names_its_speaker(
     doc, quotes = _document(article)
     (result,) = attribute(doc, quotes, aliases=aliases)
     assert _summary(result) == expected
+
+
+SPEECH = QuoteKind.SPEECH
+SCARE = QuoteKind.SCARE
+
+CLASSIFY = [
+    # names, titles, words introduced as words
+    ("Fighters of the so-called “Islamic State” took the town.", [SCARE]),
+    ("She wrote a book titled “Women at Work” last year.", [SCARE]),
+    ("The ad, entitled “Our Story”, aired on Sunday.", [SCARE]),
+    ("The group, known as the “Midnight Crew”, was disbanded.", [SCARE]),
+    ("Trump dubbed him “Little Marco” at the rally.", [SCARE]),
+    ("Clinton avoided the term “illegal immigrant” in the speech.", [SCARE]),
+    ("The emails were labeled “top secret” by the agency.", [SCARE]),
+    ("He hosted “Saturday Night Live” in November.", [SCARE]),
+    ("Clinton said so in an interview on ABC’s “Good Morning America” on Monday.", [SCARE]),
+    ("Rubio appeared on “Meet the Press” and said he would stay.", [SCARE]),
+    # partial quotes inside a reporting clause, and whole sentences, are speech
+    ("Trump called the deal “a disaster” for workers.", [SPEECH]),
+    ("Erdogan described Putin’s claims as “unfair”.", [SPEECH]),
+    ("Erdogan warned Russia not to “play with fire”.", [SPEECH]),
+    ("Trump called her “Crooked Hillary” again.", [SPEECH]),
+    ("“We Will Not Back Down,” Park said.", [SPEECH]),
+    ("“Make America Great Again!” the crowd chanted.", [SPEECH]),
+    ("The plan is “dead”, according to Angela Merkel.", [SPEECH]),
+    ("“We will respond,” he said, “with force.”", [SPEECH]),
+    ("> “Ask Not What Your Country Can Do”\n> — John F. Kennedy", [SPEECH]),
+]
+
+
+@pytest.mark.parametrize(("article", "expected"), CLASSIFY)
+def test_classify_table(article: str, expected: list[QuoteKind]) -> None:
+    doc, quotes = _document(article)
+    assert list(classify(doc, quotes, attribute(doc, quotes))) == expected
+
+
+def test_classify_seed_is_all_speech() -> None:
+    doc, quotes = _document(SEED.read_text(encoding="utf-8"))
+    assert classify(doc, quotes, attribute(doc, quotes)) == (SPEECH,) * 7

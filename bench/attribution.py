@@ -1,0 +1,476 @@
+"""Speaker attribution and speech/scare classification measured on PolNeAR (train split).
+
+    python bench/attribution.py [--data ../shared/data/polnear-train] [--json OUT]
+
+Reads the data at run time (never copy it into the repository). Two measurements:
+
+Speakers. Each annotated attribution of quotes.jsonl becomes one Quote (its quoted segments as
+parts, in order), so extraction errors do not interfere; every other quotation the extractor finds
+in the article is attributed with them (as the pipeline does) but not scored. The annotated
+speaker mention is sorted into a class:
+
+* name: the mention ends in a run of capitalised words (`Trump`, `House Speaker Paul Ryan`); the
+  gold name is that run, at most three words, leading titles removed (`Paul Ryan`);
+* org: a name that is an organisation (all capitals, or ending in News, Campaign, ...);
+* pronoun: he, she, they (him, her, his, them). Gold is an approximation of coreference: the gold
+  name of the most recent preceding annotated *name* mention in the same article (by offset);
+  lines with no preceding name are left out of the score;
+* relative: who, which, that (resolved like pronouns, reported apart);
+* description (`a campaign spokesman`, `the statement`), none (no annotated source).
+
+Correct means `same_person(our speaker, gold name)`. "name" is the accuracy on name lines; "all"
+on name lines plus resolvable pronoun lines. The same is measured through the real extractor: an
+annotated attribution is matched to the extracted quote that covers at least 80% of its first
+segment and lies at least 80% inside its segments; unmatched attributions count as wrong.
+
+Classification. Every extracted quote is classified SPEECH or SCARE. An extracted quote is
+"annotated" when at least 80% of its characters lie in quotes.jsonl segments. Annotated quotes
+classified SCARE are lost recall; unannotated ones classified SPEECH are false positives (a lower
+bound on precision: the annotators missed some quotations). Precision and recall are at 80%
+overlap: an annotated line is recalled when a SPEECH quote covers 80% of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quoteverify.attribute import attribute, classify
+from quoteverify.extract import extract, load_document
+from quoteverify.models import (
+    Attribution,
+    BlockKind,
+    DocFormat,
+    Document,
+    Quote,
+    QuoteKind,
+    QuotePart,
+    Span,
+)
+from quoteverify.normalise import same_person
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear-train"
+PRONOUNS = frozenset({"he", "she", "they", "him", "her", "his", "them"})
+RELATIVES = frozenset({"who", "which", "that"})
+TITLES = frozenset(
+    str.split("""
+    Mr Mrs Ms Dr President Vice Prime Minister Senator Sen Rep Gov Governor Secretary Speaker
+    Chairman Chairwoman Director Chief Judge Justice Mayor Ambassador General Gen Leader Press
+    Attorney Deputy Foreign State Former Candidate Nominee Sheriff Commissioner Chancellor
+    Representative Congressman Congresswoman Pastor Rev Reverend Majority Minority Whip""")
+)
+ORG_ENDS = frozenset(
+    str.split("""
+    News Campaign Committee Party Post Times Journal Network Magazine Foundation Institute
+    Association Council Department Administration Group Center Centre Project Inc Co Corp
+    Media Report Review Office Agency Bureau Union Coalition Action PAC Fund Poll House""")
+)
+NAME_WORD = re.compile(r"^(?:[A-Z][\w’'.\-]*|de|van|von|del|la|le|al|bin)$")
+OVERLAP = 0.8
+
+
+@dataclass(frozen=True)
+class Gold:
+    """One annotated attribution with quotes: its segments and the speaker it is scored on."""
+
+    article: str
+    segments: tuple[Span, ...]
+    mention: str | None
+    mention_start: int
+    cls: str  # name, org, pronoun, relative, description, none
+    name: str | None  # the gold name scored against (None: not scored)
+    cue: str | None
+
+
+def gold_name(mention: str) -> tuple[str, str | None]:
+    """(class, gold name) of an annotated speaker mention.
+
+    An apposition counts by its name: `Jeff Weaver, Sanders’ campaign manager,` and `Sanders’
+    campaign manager, Jeff Weaver,` are both `Jeff Weaver`; `(D-Nev.)` and what follows `who`,
+    `of`, `from` ... are left out.
+    """
+    lower = mention.casefold().strip()
+    if lower in PRONOUNS:
+        return "pronoun", None
+    if lower in RELATIVES:
+        return "relative", None
+    cleaned = re.sub(r"\([^)]*\)", " ", mention)
+    pieces = [p.strip() for p in cleaned.split(",") if p.strip()]
+    first = _piece(pieces[0]) if pieces else ("description", None)
+    if first[0] == "description":
+        for piece in pieces[1:]:
+            words = piece.split()
+            if words and all(NAME_WORD.match(w) for w in words):
+                return _piece(piece)
+    return first
+
+
+def _piece(piece: str) -> tuple[str, str | None]:
+    """(class, gold name) of one comma-separated piece of a mention."""
+    piece = re.split(r"\s(?:who|which|of|from|at|in|with|for|on)\s", piece)[0]
+    words = piece.split()
+    run: list[str] = []
+    for w in reversed(words):
+        if NAME_WORD.match(w) and not w.endswith(("’s", "'s", "’")):
+            run.insert(0, w)
+        else:
+            break
+    if not run or run[-1].casefold() in PRONOUNS | {"i", "it", "we", "you"}:
+        return "description", None
+    if len(run) < len(words) and words[len(words) - len(run) - 1].casefold() in (
+        "the",
+        "a",
+        "an",
+    ):
+        return "description", None
+    if run[-1].isupper() or run[-1] in ORG_ENDS or run[0] == "The":
+        return "org", " ".join(run)
+    run = run[-3:]
+    while len(run) > 1 and run[0].rstrip(".") in TITLES:
+        run = run[1:]
+    return "name", " ".join(run)
+
+
+def load_gold(data: Path) -> dict[str, list[Gold]]:
+    """The annotated attributions of each article, with pronoun lines resolved."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = collections.defaultdict(list)
+    with (data / "quotes.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            groups[(row["article"], row["attribution_id"])].append(row)
+    out: dict[str, list[Gold]] = collections.defaultdict(list)
+    for (article, _), rows in groups.items():
+        rows.sort(key=lambda r: r["start"])
+        first = rows[0]
+        mention = first["speaker_mention"]
+        cls, name = ("none", None) if mention is None else gold_name(mention)
+        out[article].append(
+            Gold(
+                article=article,
+                segments=tuple(Span(r["start"], r["end"]) for r in rows),
+                mention=mention,
+                mention_start=first["speaker_start"] if mention is not None else -1,
+                cls=cls,
+                name=name,
+                cue=first["cue"],
+            )
+        )
+    for article, golds in out.items():
+        named = sorted((g.mention_start, g.name) for g in golds if g.cls == "name")
+        resolved: list[Gold] = []
+        for g in golds:
+            if g.cls in ("pronoun", "relative"):
+                before = [n for s, n in named if s < g.mention_start]
+                g = Gold(**{**g.__dict__, "name": before[-1] if before else None})
+            resolved.append(g)
+        out[article] = sorted(resolved, key=lambda g: g.segments[0].start)
+    return dict(out)
+
+
+def heading_at(doc: Document, pos: int) -> bool:
+    """Whether offset pos lies in a heading block."""
+    return any(b.kind is BlockKind.HEADING and b.span.start <= pos < b.span.end for b in doc.blocks)
+
+
+def gold_quote(doc: Document, g: Gold) -> Quote:
+    """The Quote an annotated attribution stands for."""
+    parts = tuple(QuotePart(doc.text[s.start : s.end], s) for s in g.segments)
+    return Quote(parts=parts, headline=heading_at(doc, g.segments[0].start))
+
+
+def chars(spans: Iterable[Span]) -> set[int]:
+    """The character offsets spans cover."""
+    return {i for s in spans for i in range(s.start, s.end)}
+
+
+def quote_chars(q: Quote) -> set[int]:
+    """The quoted characters of a quote, without white space."""
+    return chars(p.span for p in q.parts)
+
+
+@dataclass
+class Tally:
+    """Correct and total per class, and the error patterns."""
+
+    right: collections.Counter[str]
+    total: collections.Counter[str]
+    kinds: collections.Counter[str]
+    errors: collections.Counter[str]
+    examples: dict[str, list[str]]
+
+    @classmethod
+    def new(cls) -> Tally:
+        """An empty tally."""
+        c = collections.Counter
+        return cls(c(), c(), c(), c(), {})
+
+
+def context(text: str, g: Gold, a: Attribution) -> str:
+    """A short view of an error: the end of the quote, what follows, and both speakers."""
+    s, e = g.segments[0].start, g.segments[-1].end
+    lo = max(min(s, g.mention_start if g.mention_start >= 0 else s) - 60, 0)
+    hi = min(max(e, g.mention_start) + 60, len(text))
+    view = text[lo:hi]
+    if e - s > 60:
+        view = text[lo:s] + text[s : s + 25] + "…" + text[e - 25 : hi]
+    return " ".join(view.split())
+
+
+def score(
+    tally: Tally, text: str, g: Gold, a: Attribution | None, *, keep_examples: bool = True
+) -> None:
+    """Count one annotated attribution."""
+    kind = "missed" if a is None else a.kind.value
+    tally.kinds[f"{g.cls}/{kind}"] += 1
+    if g.name is None or g.cls not in ("name", "pronoun", "relative", "org"):
+        return
+    tally.total[g.cls] += 1
+    tally.total[f"cue:{g.cls}:{cue_class(g.cue)}"] += 1
+    ok = a is not None and (
+        (a.speaker is not None and same_person(a.speaker, g.name))
+        or (g.cls == "org" and g.name.casefold() in (a.description or a.speaker or "").casefold())
+    )
+    if ok:
+        tally.right[g.cls] += 1
+        tally.right[f"cue:{g.cls}:{cue_class(g.cue)}"] += 1
+        return
+    if a is None:
+        return
+    ours = a.kind.value if a.speaker is None else f"{a.kind.value}:other"
+    pattern = f"{g.cls} cue={cue_class(g.cue)} -> ours {ours} cue={a.cue}"
+    tally.errors[pattern] += 1
+    if keep_examples:
+        ex = tally.examples.setdefault(pattern, [])
+        if len(ex) < 3:
+            ex.append(f"[{a.speaker or a.description} vs {g.name}] {context(text, g, a)}")
+
+
+CUES = ("said", "says", "told", "according to", "wrote", "added", "tweeted", "asked", "called")
+
+
+def cue_class(cue: str | None) -> str:
+    """The annotated cue, grouped."""
+    if cue is None:
+        return "none"
+    c = cue.casefold()
+    for k in CUES:
+        if k in c:
+            return k
+    return "other"
+
+
+@dataclass
+class Confusion:
+    """Speech/scare classification of extracted quotes against the annotation."""
+
+    gold_speech: int = 0
+    gold_scare: int = 0
+    lost: int = 0  # annotated, classified SCARE
+    false_speech: int = 0  # unannotated, classified SPEECH
+    lines: int = 0
+    recalled_all: int = 0  # annotated lines covered by any extracted quote
+    recalled_speech: int = 0  # ... by a SPEECH one
+    one_word_lost: int = 0
+    one_word_false: int = 0
+    single: int = 0  # quotes in single marks (never annotated: out of the annotation's scope)
+    single_speech: int = 0  # ... classified SPEECH
+
+
+def overlap_ok(a: set[int], b: set[int]) -> bool:
+    """Whether b covers at least OVERLAP of a."""
+    return bool(a) and len(a & b) >= OVERLAP * len(a)
+
+
+def run_article(
+    data: Path,
+    golds: Sequence[Gold],
+    gold_tally: Tally,
+    ext_tally: Tally,
+    conf: Confusion,
+    lost: list[str],
+    false: list[str],
+) -> None:
+    """Score one article in both modes and classify its extracted quotes."""
+    text = (data / golds[0].article).read_text(encoding="utf-8")
+    doc = load_document(text, DocFormat.TEXT)
+    extracted = list(extract(doc).quotes)
+    gold_chars = chars(s for g in golds for s in g.segments)
+
+    # gold spans, with the unannotated extracted quotes alongside (masked, not scored)
+    gquotes = [gold_quote(doc, g) for g in golds]
+    extra = [q for q in extracted if not (quote_chars(q) & gold_chars)]
+    allq = sorted(gquotes + extra, key=lambda q: q.span.start)
+    attrs = dict(zip((id(q) for q in allq), attribute(doc, allq), strict=True))
+    for g, q in zip(golds, gquotes, strict=True):
+        score(gold_tally, text, g, attrs[id(q)])
+
+    # through the extractor
+    eattrs = attribute(doc, extracted)
+    kinds = classify(doc, extracted, eattrs)
+    echars = [quote_chars(q) for q in extracted]
+    for g in golds:
+        # the extracted quote holding 80% of the attribution's first segment, itself 80% inside
+        # the attribution's segments (a quote the attribution resumes later is another quote)
+        first, gc = chars(g.segments[:1]), chars(g.segments)
+        match = next(
+            (
+                i
+                for i, ec in enumerate(echars)
+                if overlap_ok(first, ec) and len(ec & gc) >= OVERLAP * len(ec)
+            ),
+            None,
+        )
+        score(ext_tally, text, g, None if match is None else eattrs[match], keep_examples=False)
+    speech_chars = chars(
+        p.span
+        for q, k in zip(extracted, kinds, strict=True)
+        if k is QuoteKind.SPEECH
+        for p in q.parts
+    )
+    all_chars = chars(p.span for q in extracted for p in q.parts)
+    for g in golds:
+        for s in g.segments:
+            sc = chars([s])
+            conf.lines += 1
+            conf.recalled_all += overlap_ok(sc, all_chars)
+            conf.recalled_speech += overlap_ok(sc, speech_chars)
+    for q, ec, k in zip(extracted, echars, kinds, strict=True):
+        annotated = overlap_ok(ec, gold_chars)
+        if opening_mark(text, q) in "‘'":
+            # PolNeAR's quotes.jsonl only pairs double marks: single ones are scored apart
+            conf.single += 1
+            conf.single_speech += k is QuoteKind.SPEECH
+            continue
+        one = len(q.text.split()) == 1
+        near = " ".join(text[max(q.span.start - 70, 0) : q.span.end + 30].split())
+        view = f"{golds[0].article[9:40]}: …{near}"
+        if annotated:
+            conf.gold_speech += 1
+            if k is QuoteKind.SCARE:
+                conf.lost += 1
+                conf.one_word_lost += one
+                lost.append(view)
+        else:
+            conf.gold_scare += 1
+            if k is QuoteKind.SPEECH:
+                conf.false_speech += 1
+                conf.one_word_false += one
+                false.append(view)
+
+
+def opening_mark(text: str, q: Quote) -> str:
+    """The quotation mark that opens a quote."""
+    i = q.parts[0].span.start - 1
+    while i > 0 and text[i].isspace():
+        i -= 1
+    return text[i] if i >= 0 else ""
+
+
+def pct(a: int, b: int) -> str:
+    """a/b as a percentage string."""
+    return f"{a / b:.3f} ({a}/{b})" if b else "n/a"
+
+
+def accuracy(t: Tally) -> dict[str, Any]:
+    """The headline accuracies of a tally."""
+    name = (t.right["name"], t.total["name"])
+    both = (t.right["name"] + t.right["pronoun"], t.total["name"] + t.total["pronoun"])
+    return {
+        "name": name[0] / max(name[1], 1),
+        "name_n": name[1],
+        "all": both[0] / max(both[1], 1),
+        "all_n": both[1],
+        "pronoun": t.right["pronoun"] / max(t.total["pronoun"], 1),
+        "relative": t.right["relative"] / max(t.total["relative"], 1),
+        "org": t.right["org"] / max(t.total["org"], 1),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--errors", type=int, default=30, help="error patterns to print")
+    ap.add_argument("--show", choices=("patterns", "lost", "false"), default="patterns")
+    args = ap.parse_args(argv)
+    gold = load_gold(args.data)
+    gt, et, conf = Tally.new(), Tally.new(), Confusion()
+    lost: list[str] = []
+    false: list[str] = []
+    for article in sorted(gold):
+        run_article(args.data, gold[article], gt, et, conf, lost, false)
+
+    for label, t in (("gold spans", gt), ("extractor", et)):
+        acc = accuracy(t)
+        print(f"== speakers, {label}")
+        for cls in ("name", "pronoun", "relative", "org"):
+            print(f"  {cls:9} {pct(t.right[cls], t.total[cls])}")
+        print(f"  all (name+pronoun) {acc['all']:.3f} of {acc['all_n']}")
+        print("  by annotated cue (name lines):")
+        for key in sorted(k for k in t.total if k.startswith("cue:name:")):
+            print(f"    {key[9:]:13} {pct(t.right[key], t.total[key])}")
+        print("  gold class / our kind:")
+        for key, n in sorted(t.kinds.items()):
+            print(f"    {key:24} {n}")
+    precision = (conf.gold_speech - conf.lost) / max(
+        conf.gold_speech - conf.lost + conf.false_speech, 1
+    )
+    recall = conf.recalled_speech / max(conf.lines, 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    print("== classification of extracted quotes (double marks; single marks apart)")
+    print(
+        f"  annotated {conf.gold_speech}: classified SCARE {conf.lost}"
+        f" (one word {conf.one_word_lost})"
+    )
+    print(
+        f"  unannotated {conf.gold_scare}: classified SPEECH {conf.false_speech}"
+        f" (one word {conf.one_word_false})"
+    )
+    print(f"  precision {precision:.3f}")
+    all_precision = (conf.gold_speech - conf.lost) / max(
+        conf.gold_speech - conf.lost + conf.false_speech + conf.single_speech, 1
+    )
+    print(
+        f"  single marks {conf.single}: classified SPEECH {conf.single_speech};"
+        f" precision counting them as false: {all_precision:.3f}"
+    )
+    print(
+        f"  recall at 80%: any extracted {pct(conf.recalled_all, conf.lines)}; SPEECH "
+        f"{pct(conf.recalled_speech, conf.lines)}"
+    )
+    print(f"  F1 {f1:.3f}")
+    if args.show == "patterns":
+        print(f"== {args.errors} most frequent error patterns (gold spans)")
+        for pattern, n in gt.errors.most_common(args.errors):
+            print(f"{n:5}  {pattern}")
+            for ex in gt.examples[pattern]:
+                print(f"         {ex[:260]}")
+    else:
+        for line in lost if args.show == "lost" else false:
+            print(line[:260])
+    if args.json is not None:
+        out = {
+            "gold_spans": accuracy(gt),
+            "extractor": accuracy(et),
+            "classification": {
+                **conf.__dict__,
+                "precision": precision,
+                "precision_with_single": all_precision,
+                "recall": recall,
+                "f1": f1,
+            },
+        }
+        args.json.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
