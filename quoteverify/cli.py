@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -15,7 +16,8 @@ from quoteverify.corpus import load_corpus
 from quoteverify.errors import QuoteverifyError
 from quoteverify.evaluate import DEFAULT_OVERLAP, LabelLine, evaluate, parse_labels, resolve_labels
 from quoteverify.extract import detect_format
-from quoteverify.match import build_index
+from quoteverify.index import build_or_refresh, corpus_stats, default_index_dir, load_index
+from quoteverify.match import MatchIndex, build_index
 from quoteverify.models import Corpus, Diagnostic, Finding, Verdict
 from quoteverify.pipeline import (
     Article,
@@ -107,6 +109,85 @@ def _use_color(stream: object) -> bool:
     return bool(isatty and isatty())
 
 
+class _ProgressLine:
+    """A one-line progress display on a terminal: files, words, rate and time left."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int, total: int, words: int) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = words / elapsed
+        left = (total - done) * elapsed / done if done else 0.0
+        click.echo(
+            f"\rindexing: {done}/{total} files, {words:,} words, {rate:,.0f} words/s, "
+            f"{left:.0f} s left ",
+            err=True,
+            nl=False,
+        )
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+def _progress_wanted() -> bool:
+    # Progress only for a person at a terminal: never in pipes or CI logs.
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _open_corpus(
+    corpora: Sequence[str], index_dir: str | None, use_index: bool
+) -> tuple[MatchIndex, tuple[Diagnostic, ...]]:
+    """The corpus as an index: on disk (built or refreshed when needed), or in memory."""
+    if not use_index:
+        corpus, warnings = load_corpus(corpora)
+        return build_index(corpus), warnings
+
+    def say(reason: str) -> None:
+        where = index_dir or default_index_dir(corpora)
+        click.echo(f"quoteverify: index {reason}; building it in {where}", err=True)
+
+    progress = _ProgressLine() if _progress_wanted() else None
+    try:
+        index, stats, warnings = load_index(corpora, index_dir, progress=progress, on_build=say)
+    except OSError as exc:
+        # A read-only corpus folder still gets checked, from an index kept in memory.
+        click.echo(
+            f"quoteverify: warning: cannot write the index ({exc.strerror}); using memory",
+            err=True,
+        )
+        corpus, warnings = load_corpus(corpora)
+        return build_index(corpus), warnings
+    finally:
+        if progress is not None:
+            progress.close()
+    if stats is not None:
+        click.echo(
+            f"quoteverify: indexed {stats.transcripts} transcripts ({stats.normalised} "
+            f"processed, {stats.reused} unchanged, {stats.removed} removed), "
+            f"{stats.words:,} words in {stats.seconds:.1f} s",
+            err=True,
+        )
+    return index, warnings
+
+
+def _index_options(f: Callable[..., None]) -> Callable[..., None]:
+    """--index-dir and --no-index, shared by the commands that read a corpus."""
+    f = click.option(
+        "--no-index",
+        is_flag=True,
+        help="Read the transcripts into memory; neither read nor write the on-disk index.",
+    )(f)
+    return click.option(
+        "--index-dir",
+        metavar="DIR",
+        help="Where the corpus index lives (default: FIRST_CORPUS/.quoteverify).",
+    )(f)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quoteverify")
 def main() -> None:
@@ -143,8 +224,15 @@ def main() -> None:
     show_default=True,
     help="Comma list of verdicts that fail the run (exit 1).",
 )
+@_index_options
 def check(
-    paths: tuple[str, ...], corpora: tuple[str, ...], fmt: str, tablefmt: str, fail_on: str
+    paths: tuple[str, ...],
+    corpora: tuple[str, ...],
+    fmt: str,
+    tablefmt: str,
+    fail_on: str,
+    index_dir: str | None,
+    no_index: bool,
 ) -> None:
     """Check every quotation in the articles at PATH against the transcripts.
 
@@ -165,12 +253,11 @@ def check(
         raise UsageError(f"--fail-on: {exc.message}") from None
     config = Config(fail_on=fail)
     try:
-        corpus, corpus_warnings = load_corpus(corpora)
+        index, corpus_warnings = _open_corpus(corpora, index_dir, not no_index)
     except QuoteverifyError as exc:
         raise UsageError(str(exc)) from None
     articles, errors, warnings = _read_articles(paths)
     warnings.extend(corpus_warnings)
-    index = build_index(corpus)
     results: list[ArticleResult] = [check_article(a, index, config) for a in articles]
     report = build_report(results, config, errors=errors, warnings=warnings, files=len(articles))
     options = RenderOptions(
@@ -233,7 +320,15 @@ def _label_articles(
     show_default=True,
     help="Share of the longer span two spans must share to match.",
 )
-def eval_command(labels_file: str, corpora: tuple[str, ...], fmt: str, overlap: float) -> None:
+@_index_options
+def eval_command(
+    labels_file: str,
+    corpora: tuple[str, ...],
+    fmt: str,
+    overlap: float,
+    index_dir: str | None,
+    no_index: bool,
+) -> None:
     """Measure quoteverify on labelled articles: extraction, speakers, verdicts, calibration.
 
     LABELS.jsonl has one JSON object per line naming an article (relative to the labels
@@ -254,11 +349,12 @@ def eval_command(labels_file: str, corpora: tuple[str, ...], fmt: str, overlap: 
         raise UsageError(str(exc)) from None
     if not lines:
         raise UsageError(f"{labels_file}: no label lines")
-    corpus = Corpus(())
+    # An empty corpus still extracts and attributes; only the verdicts need transcripts.
+    index: MatchIndex = build_index(Corpus(()))
     warnings: list[Diagnostic] = []
     if corpora:
         try:
-            corpus, corpus_warnings = load_corpus(corpora)
+            index, corpus_warnings = _open_corpus(corpora, index_dir, not no_index)
         except QuoteverifyError as exc:
             raise UsageError(str(exc)) from None
         warnings.extend(corpus_warnings)
@@ -274,8 +370,6 @@ def eval_command(labels_file: str, corpora: tuple[str, ...], fmt: str, overlap: 
         labels = resolve_labels(lines, {a.name: a.text for a in articles}, name=labels_file)
     except QuoteverifyError as exc:
         raise UsageError(str(exc)) from None
-    # An empty corpus still extracts and attributes; only the verdicts need transcripts.
-    index = build_index(corpus)
     config = Config()
     findings: list[Finding] = []
     for article in articles:
@@ -287,3 +381,84 @@ def eval_command(labels_file: str, corpora: tuple[str, ...], fmt: str, overlap: 
         click.echo(render_evaluation_table(result), nl=False)
     click.echo(evaluation_summary_line(result), err=True)
     sys.exit(int(ExitStatus.OK))
+
+
+@main.command("index")
+@click.option(
+    "--corpus",
+    "corpora",
+    multiple=True,
+    required=True,
+    metavar="DIR",
+    help="Folder of transcripts (repeatable).",
+)
+@click.option(
+    "--index-dir",
+    metavar="DIR",
+    help="Where the index lives (default: FIRST_CORPUS/.quoteverify).",
+)
+def index_command(corpora: tuple[str, ...], index_dir: str | None) -> None:
+    """Build the on-disk index of a corpus, or bring it up to date.
+
+    Only transcripts added, changed or removed since the last build are processed.
+    `check` does this by itself when the index is missing or stale; run it ahead of
+    time, in CI or after a sync, to keep the first check fast.
+
+    \b
+    Example:
+      quoteverify index --corpus fixtures/transcripts
+    """
+    progress = _ProgressLine() if _progress_wanted() else None
+    try:
+        stats = build_or_refresh(corpora, index_dir, progress=progress)
+    except QuoteverifyError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{exc.filename}: cannot write the index: {exc.strerror}") from None
+    finally:
+        if progress is not None:
+            progress.close()
+    for w in stats.warnings:
+        click.echo(f"quoteverify: warning: {w}", err=True)
+    state = "rebuilt" if stats.rebuilt else "already up to date"
+    click.echo(
+        f"index {stats.index_dir}: {state} ({stats.reason}); {stats.transcripts} transcripts "
+        f"({stats.normalised} processed, {stats.reused} unchanged, {stats.removed} removed), "
+        f"{stats.words:,} words, {stats.index_bytes / 1e6:.1f} MB, {stats.seconds:.1f} s",
+        err=True,
+    )
+
+
+@main.group("corpus")
+def corpus_group() -> None:
+    """Commands about a corpus of transcripts."""
+
+
+@corpus_group.command("stats")
+@click.option(
+    "--corpus",
+    "corpora",
+    multiple=True,
+    required=True,
+    metavar="DIR",
+    help="Folder of transcripts (repeatable).",
+)
+@click.option(
+    "--index-dir",
+    metavar="DIR",
+    help="Where the index lives (default: FIRST_CORPUS/.quoteverify).",
+)
+def corpus_stats_command(corpora: tuple[str, ...], index_dir: str | None) -> None:
+    """Print transcripts, turns, speakers, words, date range, index size and freshness.
+
+    \b
+    Example:
+      quoteverify corpus stats --corpus fixtures/transcripts
+    """
+    try:
+        stats = corpus_stats(corpora, index_dir)
+    except QuoteverifyError as exc:
+        raise UsageError(str(exc)) from None
+    width = max(len(k) for k in stats)
+    for key, value in stats.items():
+        click.echo(f"{key:<{width}}  {value}")

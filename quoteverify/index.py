@@ -18,7 +18,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -1152,7 +1152,7 @@ class DiskIndex:
 
     # --- postings --------------------------------------------------------------------------
 
-    def postings(self, words: Sequence[str | int]) -> Sequence[int]:
+    def postings(self, words: Sequence[Hashable]) -> Sequence[int]:
         """Global positions where a word (one) or a bigram (two words) starts, ascending.
 
         Words may be strings or ids from `encode`.
@@ -1160,7 +1160,7 @@ class DiskIndex:
         ids: list[int] = []
         for x in words:
             wid = self.word_id(x) if isinstance(x, str) else x
-            if wid is None or wid < 0:
+            if not isinstance(wid, int) or wid < 0:
                 return ()
             ids.append(wid)
         parts: list[memoryview] = []
@@ -1347,3 +1347,32 @@ def corpus_stats(corpus_dirs: Sequence[str], index_dir: str | Path | None = None
         shards=len(m["shards"]),
     )
     return out
+
+
+def load_index(
+    corpus_dirs: Sequence[str],
+    index_dir: str | Path | None = None,
+    *,
+    progress: Progress | None = None,
+    on_build: Callable[[str], None] | None = None,
+) -> tuple[DiskIndex, BuildStats | None, tuple[Diagnostic, ...]]:
+    """Open the corpus index, building or refreshing it first when it is missing or stale.
+
+    `on_build` is told why a build starts ("missing", "stale", ...), so a caller can say so.
+    Returns the index, the build's stats (None when it was fresh) and the corpus warnings.
+    """
+    folder = Path(index_dir) if index_dir is not None else default_index_dir(corpus_dirs)
+    reason = "missing"
+    try:
+        index = open_index(folder)
+        if is_fresh(index, corpus_dirs):
+            warnings = tuple(Diagnostic(*w) for w in index.manifest.get("warnings", []))
+            return index, None, warnings
+        reason = "stale"
+        index.close()
+    except IndexError_:
+        pass
+    if on_build is not None:
+        on_build(reason)
+    stats = build_or_refresh(corpus_dirs, folder, progress=progress)
+    return open_index(folder), stats, stats.warnings

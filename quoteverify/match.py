@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 import math
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from rapidfuzz.distance import Indel
 
@@ -52,6 +53,49 @@ class _Run:
     speaker: int  # speaker id
 
 
+class RunLike(Protocol):
+    """A run of consecutive turns of one speaker label, as either index stores it."""
+
+    @property
+    def doc(self) -> int: ...
+    @property
+    def first(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def speaker(self) -> int: ...
+
+
+class MatchIndex(Protocol):
+    """What match_quote reads from an index: the in-memory CorpusIndex or index.DiskIndex."""
+
+    @property
+    def ids(self) -> Sequence[Hashable]: ...
+    @property
+    def starts(self) -> Sequence[int]: ...
+    @property
+    def ends(self) -> Sequence[int]: ...
+    @property
+    def turn_of(self) -> Sequence[int]: ...
+    @property
+    def run_of(self) -> Sequence[int]: ...
+    @property
+    def runs(self) -> Sequence[RunLike]: ...
+    @property
+    def doc_bounds(self) -> Sequence[tuple[int, int]]: ...
+    @property
+    def transcripts(self) -> Sequence[Transcript]: ...
+    @property
+    def paths(self) -> Sequence[str]: ...
+    @property
+    def aliases(self) -> Mapping[str, str]: ...
+
+    def encode(self, words: Sequence[str]) -> Sequence[Hashable]: ...
+    def postings(self, words: Sequence[Hashable]) -> Sequence[int]: ...
+    def speaker_ids(self, labels: frozenset[str]) -> frozenset[int]: ...
+    def speaker_labels(self, claimed: str) -> frozenset[str]: ...
+
+
 class CorpusIndex:
     """All turns' canonical words in one flat array, with an inverted index of words and bigrams.
 
@@ -63,6 +107,8 @@ class CorpusIndex:
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
         self.transcripts: tuple[Transcript, ...] = corpus.transcripts
+        self.paths: tuple[str, ...] = tuple(t.path for t in corpus.transcripts)
+        self.aliases: Mapping[str, str] = corpus.aliases
         self.words: list[str] = []
         self.starts = array("q")  # file offset of each token
         self.ends = array("q")
@@ -110,10 +156,19 @@ class CorpusIndex:
             self.runs.append(_Run(doc, run_start, len(self.words), run_speaker))
         self.doc_bounds.append((first, len(self.words)))
 
-    def postings(self, words: Sequence[str]) -> Sequence[int]:
+    @property
+    def ids(self) -> Sequence[Hashable]:
+        """The words as alignment compares them: here the canonical strings themselves."""
+        return self.words
+
+    def encode(self, words: Sequence[str]) -> list[Hashable]:
+        """Quote words in the form of `ids`."""
+        return list(words)
+
+    def postings(self, words: Sequence[Hashable]) -> Sequence[int]:
         """Global positions where a word (one) or a bigram (two words) starts, ascending."""
         if len(words) == 1:
-            return self._unigrams.get(words[0], ())
+            return self._unigrams.get(str(words[0]), ())
         return self._bigrams.get(f"{words[0]}\x00{words[1]}", ())
 
     def speaker_ids(self, labels: frozenset[str]) -> frozenset[int]:
@@ -183,7 +238,7 @@ _BRACKET_MAX_WORDS = 3
 _Op = tuple[str, int, int, int, int]
 
 
-def _opcodes(window: Sequence[str], q: Sequence[str]) -> list[_Op]:
+def _opcodes(window: Sequence[Hashable], q: Sequence[Hashable]) -> list[_Op]:
     """A longest-common-subsequence alignment; a deletion next to an insertion is a replacement.
 
     Edit distance would rather replace three words than delete three and insert three, which
@@ -200,8 +255,8 @@ def _opcodes(window: Sequence[str], q: Sequence[str]) -> list[_Op]:
 
 
 def _trim(
-    index: CorpusIndex,
-    q: Sequence[str],
+    index: MatchIndex,
+    q: Sequence[Hashable],
     lo: int,
     hi: int,
     absorb: frozenset[int] = frozenset(),
@@ -219,7 +274,7 @@ def _trim(
         # Aligning the cut window again may place a repeated word differently: cut again.
         if b <= a:
             return None
-        codes = _opcodes(index.words[a:b], q)
+        codes = _opcodes(index.ids[a:b], q)
         equal = [c for c in codes if c[0] == "equal"]
         if not equal:
             return None
@@ -228,7 +283,7 @@ def _trim(
         if cut == (a, b):
             break
         a, b = cut
-        codes = _opcodes(index.words[a:b], q)
+        codes = _opcodes(index.ids[a:b], q)
     kept: list[_Op] = []
     absorbed = 0
     for c in codes:
@@ -241,8 +296,8 @@ def _trim(
 
 
 def _align(
-    index: CorpusIndex,
-    q: Sequence[str],
+    index: MatchIndex,
+    q: Sequence[Hashable],
     lo: int,
     hi: int,
     absorb: frozenset[int] = frozenset(),
@@ -288,15 +343,15 @@ def _align(
 
 
 def _seed_windows(
-    index: CorpusIndex,
-    q: Sequence[str],
+    index: MatchIndex,
+    q: Sequence[Hashable],
     allowed: frozenset[int] | None,
     lo: int,
     hi: int,
     count: int,
 ) -> list[tuple[int, int]]:
     """Candidate (diagonal, seed position) pairs: where q[0] would stand, voted by shared words."""
-    total = max(len(index.words), 1)
+    total = max(len(index.ids), 1)
     features: list[tuple[int, int, int, Sequence[int], float]] = []
     for size in (2, 1):
         for j in range(len(q) - size + 1):
@@ -355,8 +410,8 @@ def _seed_windows(
 
 
 def _pieces(
-    index: CorpusIndex,
-    q: Sequence[str],
+    index: MatchIndex,
+    q: Sequence[Hashable],
     allowed: frozenset[int] | None,
     lo: int,
     hi: int,
@@ -377,8 +432,8 @@ def _pieces(
 
 
 def _chains(
-    index: CorpusIndex,
-    q: Sequence[str],
+    index: MatchIndex,
+    q: Sequence[Hashable],
     fragments: Sequence[tuple[int, int]],
     allowed: frozenset[int] | None,
     config: Config,
@@ -398,7 +453,7 @@ def _chains(
     absorb = [frozenset(k - i for k in brackets if i < k < j) for i, j in fragments]
     i0, j0 = fragments[anchor]
     for seed in _pieces(
-        index, q[i0:j0], allowed, 0, len(index.words), config.candidates, absorb[anchor]
+        index, q[i0:j0], allowed, 0, len(index.ids), config.candidates, absorb[anchor]
     ):
         run = index.runs[index.run_of[seed.start]]
         doc_lo, doc_hi = index.doc_bounds[run.doc]
@@ -463,7 +518,7 @@ def _quote_words(text: str | None, tokens: Sequence[Token]) -> tuple[str, ...]:
 
 
 def _passage(
-    index: CorpusIndex,
+    index: MatchIndex,
     chain: _Chain,
     quote: Normalised,
     fragments: Sequence[tuple[int, int]],
@@ -551,7 +606,7 @@ def _merge(ops: Sequence[DiffOp]) -> list[DiffOp]:
 
 
 def match_quote(
-    index: CorpusIndex,
+    index: MatchIndex,
     quote: Normalised,
     speaker: str | None,
     config: Config,
@@ -563,7 +618,8 @@ def match_quote(
     `text` is the string the quote's token offsets index (the quote text when normalised with
     base=0); with it the diff ops show the quote's words as printed, without it canonically.
     """
-    q = quote.words
+    # Words as the index stores them (ids on disk), so alignment compares like with like.
+    q = index.encode(quote.words)
     fragments = [(i, j) for i, j in quote.fragments if j > i] or [(0, len(q))]
     labels = None if speaker is None else index.speaker_labels(speaker)
     ids = frozenset() if labels is None else index.speaker_ids(labels)
@@ -597,12 +653,12 @@ def match_quote(
     return MatchResult(build(top), build(own), build(runner), not short, labels)
 
 
-def _speakers(index: CorpusIndex, chain: _Chain) -> set[int]:
+def _speakers(index: MatchIndex, chain: _Chain) -> set[int]:
     return {index.runs[index.run_of[p.start]].speaker for p in chain.pieces if p}
 
 
-def _rank(index: CorpusIndex, chain: _Chain) -> tuple[float, str, int, int]:
+def _rank(index: MatchIndex, chain: _Chain) -> tuple[float, str, int, int]:
     """Best first; ties go to the earlier passage by transcript path and offset."""
     doc = index.runs[index.run_of[chain.start]].doc
-    path = index.transcripts[doc].path
+    path = index.paths[doc]
     return (-chain.similarity, path, index.starts[chain.start], index.ends[chain.end - 1])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from quoteverify.attribute import attribute, classify
 from quoteverify.config import Config
 from quoteverify.extract import extract, load_document
-from quoteverify.match import CorpusIndex, build_index, match_quote
+from quoteverify.match import MatchIndex, build_index, match_quote
 from quoteverify.models import (
     Corpus,
     Diagnostic,
@@ -60,7 +60,7 @@ def fails_gate(verdict: Verdict, confidence: float, config: Config) -> bool:
     return verdict in config.fail_on and confidence >= config.min_confidence
 
 
-def check_article(article: Article, index: CorpusIndex, config: Config) -> ArticleResult:
+def check_article(article: Article, index: MatchIndex, config: Config) -> ArticleResult:
     """Extract, attribute, match and judge every quotation of one article."""
     doc = load_document(article.text, article.fmt)
     extraction = extract(doc)
@@ -72,7 +72,7 @@ def check_article(article: Article, index: CorpusIndex, config: Config) -> Artic
     # Every quote is attributed (scare quotes too: they mask their words from the attribution
     # of the others); names, titles and scare quotes are then left out of the findings.
     quotes = extraction.quotes
-    attributions = attribute(doc, quotes, aliases=tuple(index.corpus.aliases))
+    attributions = attribute(doc, quotes, aliases=tuple(index.aliases))
     kinds = classify(doc, quotes, attributions)
     speech = [
         (q, a)

@@ -20,7 +20,11 @@ SEED_SUMMARY = (
 
 
 def run(*args: str, stdin: bytes | None = None) -> Result:
-    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+    """Invoke the CLI; checks read the corpus into memory unless a test names an index."""
+    argv = list(args)
+    if argv[:1] == ["check"] and "--index-dir" not in argv:
+        argv.append("--no-index")
+    return CliRunner().invoke(main, argv, input=stdin, catch_exceptions=False)
 
 
 @pytest.fixture(autouse=True)
@@ -190,3 +194,69 @@ def test_help_has_an_example() -> None:
     result = run("check", "--help")
     assert result.exit_code == 0
     assert "Example:\n    quoteverify check seeds/" in result.stdout
+
+
+def test_check_builds_the_index_once_and_gives_the_same_report(tmp_path: Path) -> None:
+    index = str(tmp_path / "idx")
+    plain = run("check", SEED, "--corpus", CORPUS, "--format", "json")
+    first = run("check", SEED, "--corpus", CORPUS, "--format", "json", "--index-dir", index)
+    second = run("check", SEED, "--corpus", CORPUS, "--format", "json", "--index-dir", index)
+    assert first.stdout == second.stdout == plain.stdout
+    assert first.exit_code == second.exit_code == 1
+    lines = first.stderr.splitlines()
+    assert lines[0] == f"quoteverify: index missing; building it in {index}"
+    assert lines[1].startswith(
+        "quoteverify: indexed 12 transcripts (12 processed, 0 unchanged, 0 removed), "
+    )
+    assert second.stderr == SEED_SUMMARY
+
+
+def test_check_refreshes_a_stale_index(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    source = ROOT / CORPUS / "2015-11-27_erdogan-speech-ankara.txt"
+    (corpus / "a.txt").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    article = "fixtures/articles/36-one-word-verified.txt"
+    assert run("check", article, "--corpus", str(corpus), "--index-dir", str(corpus / "i"))
+    (corpus / "b.txt").write_text("Ann Lee: Hello there.\n", encoding="utf-8")
+    result = run("check", article, "--corpus", str(corpus), "--index-dir", str(corpus / "i"))
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"quoteverify: index stale; building it in {corpus / 'i'}"
+    assert lines[1].startswith("quoteverify: indexed 2 transcripts (1 processed, 1 unchanged, ")
+
+
+def test_unwritable_index_falls_back_to_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import quoteverify.index
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(quoteverify.index, "build_or_refresh", refuse)
+    result = run("check", SEED, "--corpus", CORPUS, "--index-dir", "/nonexistent/idx")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1] == (
+        "quoteverify: warning: cannot write the index (Permission denied); using memory"
+    )
+    assert result.stdout == run("check", SEED, "--corpus", CORPUS).stdout
+
+
+def test_index_command_builds_then_says_up_to_date(tmp_path: Path) -> None:
+    index = str(tmp_path / "idx")
+    first = run("index", "--corpus", CORPUS, "--index-dir", index)
+    second = run("index", "--corpus", CORPUS, "--index-dir", index)
+    assert (first.exit_code, second.exit_code) == (0, 0)
+    assert first.stdout == second.stdout == ""
+    assert first.stderr.startswith(
+        f"index {index}: rebuilt (missing); 12 transcripts (12 processed"
+    )
+    assert second.stderr.startswith(f"index {index}: already up to date (fresh); 12 transcripts")
+
+
+def test_corpus_stats(tmp_path: Path) -> None:
+    index = str(tmp_path / "idx")
+    run("index", "--corpus", CORPUS, "--index-dir", index)
+    result = run("corpus", "stats", "--corpus", CORPUS, "--index-dir", index)
+    assert result.exit_code == 0
+    stats = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert stats["transcripts"] == "12"
+    assert stats["fresh"] == "True"

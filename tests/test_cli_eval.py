@@ -25,7 +25,7 @@ SUMMARY = (
 
 
 def run(*args: str) -> Result:
-    return CliRunner().invoke(main, ["eval", *args], catch_exceptions=False)
+    return CliRunner().invoke(main, ["eval", *args, "--no-index"], catch_exceptions=False)
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +138,9 @@ def _check_confidences() -> list[list[float]]:
     """The confidences of the findings of the labelled articles with a verdict, in 10 bins."""
     labelled = {json.loads(line)["article"] for line in _label_lines()}
     paths = sorted(str(ROOT / "fixtures" / "eval" / a) for a in labelled if "13-stray" not in a)
-    result = CliRunner().invoke(main, ["check", *paths, "--corpus", CORPUS, "--format", "jsonl"])
+    result = CliRunner().invoke(
+        main, ["check", *paths, "--corpus", CORPUS, "--format", "jsonl", "--no-index"]
+    )
     bins: list[list[float]] = [[] for _ in range(10)]
     for line in result.stdout.splitlines():
         confidence = json.loads(line)["confidence"]

@@ -27,6 +27,7 @@ def test_readme_table_is_what_the_quick_start_prints(monkeypatch: pytest.MonkeyP
             "fixtures/transcripts",
             "--tablefmt",
             "github",
+            "--no-index",
         ],
     )
     printed = [" ".join(line.split()) for line in result.stdout.splitlines()]

@@ -45,7 +45,7 @@ NEW_TRANSCRIPT = "Ann Lee: We will build a bridge over the river next spring.\n"
 def corpus(tmp_path: Path) -> Path:
     """A private copy of the fixture transcripts (tests change it)."""
     folder = tmp_path / "corpus"
-    shutil.copytree(FIXTURES, folder)
+    shutil.copytree(FIXTURES, folder, ignore=shutil.ignore_patterns(".quoteverify"))
     return folder
 
 
@@ -235,8 +235,8 @@ def _files(index_dir: Path) -> dict[str, bytes]:
 
 def test_same_input_gives_byte_identical_index_files(tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    shutil.copytree(FIXTURES, one / "c")
-    shutil.copytree(FIXTURES, two / "c")
+    shutil.copytree(FIXTURES, one / "c", ignore=shutil.ignore_patterns(".quoteverify"))
+    shutil.copytree(FIXTURES, two / "c", ignore=shutil.ignore_patterns(".quoteverify"))
     # The same folder name as given, so corpus strings agree; different mtimes.
     os.utime(two / "c" / "aliases.toml", ns=(1, 1))
     cwd = Path.cwd()
