@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -26,82 +25,42 @@ import time
 from pathlib import Path
 from typing import Any
 
+from attribution import load_gold  # bench/attribution.py, beside this script
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
-PRONOUNS = frozenset(
-    ("he", "she", "they", "him", "her", "them", "i", "we", "you", "it", "who", "which", "that")
-)
-ARTICLES = frozenset(("a", "an", "the"))
-_PARENS = re.compile(r"\([^()]*\)")
-
-
-def person_name(mention: str) -> str | None:
-    """The person's name inside an annotated mention, or None when it names no person.
-
-    `Republican presidential candidate Donald Trump` -> `Donald Trump`; `Jeff Weaver, Sanders’
-    campaign manager,` -> `Jeff Weaver`; `the Florida senator`, `The Washington Post` -> None.
-    """
-    head = _PARENS.sub(" ", mention).split(",")[0].split()
-    run: list[str] = []
-    for word in reversed(head):
-        if not word[:1].isupper():
-            break
-        run.insert(0, word)
-    if not run or run[0].casefold() in ARTICLES:
-        return None
-    return " ".join(run[-3:])
-
-
-def speaker_kind(mention: str | None) -> str:
-    """How the annotated mention refers to its speaker: name, pronoun, description or none."""
-    if not mention:
-        return "none"
-    if mention.casefold() in PRONOUNS:
-        return "pronoun"
-    return "name" if person_name(mention) else "description"
+# How bench/attribution.py's gold classes map to eval's speaker kinds.
+KINDS = {"name": "name", "pronoun": "pronoun", "relative": "pronoun", "org": "description"}
 
 
 def polnear_labels(data: Path) -> list[dict[str, Any]]:
-    """Eval labels from quotes.jsonl; a pronoun's gold speaker is the last annotated name before it.
+    """Eval labels from quotes.jsonl, with the gold speakers of bench/attribution.py.
 
-    PolNeAR marks the pronoun, not whom it refers to, so the nearest annotated name mention
-    earlier in the same article stands in for coreference (an approximation).
+    That script reduces each annotated mention to the name it scores against (titles and
+    appositions cut off) and resolves a pronoun to the nearest annotated name before it, an
+    approximation of coreference; both benchmarks share it so their figures agree.
     """
-    rows = [json.loads(line) for line in (data / "quotes.jsonl").open(encoding="utf-8")]
-    names: dict[str, list[tuple[int, str]]] = {}
-    for row in rows:
-        if speaker_kind(row["speaker_mention"]) == "name":
-            names.setdefault(row["article"], []).append(
-                (row["speaker_start"], row["speaker_mention"])
-            )
-    for found in names.values():
-        found.sort()
     labels = []
     seen: set[tuple[str, int, int]] = set()
-    for row in sorted(rows, key=lambda r: (r["article"], r["start"], r["attribution_id"])):
-        # One quote is annotated under two attributions once; a span is labelled once.
-        key = (row["article"], row["start"], row["end"])
-        if key in seen:
-            continue
-        seen.add(key)
-        kind = speaker_kind(row["speaker_mention"])
-        # A description's referent is not annotated: it counts for extraction only.
-        speaker = person_name(row["speaker_mention"]) if kind == "name" else None
-        if kind == "pronoun":
-            before = [n for at, n in names.get(row["article"], []) if at < row["speaker_start"]]
-            speaker = before[-1] if before else None
-            kind = "pronoun" if speaker else "none"
-        labels.append(
-            {
-                "article": str((data / row["article"]).resolve()),
-                "start": row["start"],
-                "end": row["end"],
-                "claimed_speaker": speaker,
-                "speaker_kind": kind,
-                "group": row["attribution_id"],
-            }
-        )
+    for article, golds in sorted(load_gold(data).items()):
+        for n, gold in enumerate(golds):
+            kind = KINDS.get(gold.cls, "none") if gold.name else "none"
+            for span in gold.segments:
+                # One quote is annotated under two attributions once; a span is labelled once.
+                if (article, span.start, span.end) in seen:
+                    continue
+                seen.add((article, span.start, span.end))
+                labels.append(
+                    {
+                        "article": str((data / article).resolve()),
+                        "start": span.start,
+                        "end": span.end,
+                        "claimed_speaker": gold.name if kind != "none" else None,
+                        "speaker_kind": kind,
+                        "group": f"g{n}",
+                    }
+                )
     return labels
 
 
@@ -117,8 +76,8 @@ def run_eval(labels: Path, corpus: Path | None) -> dict[str, Any]:
     return result
 
 
-def _pct(x: float) -> str:
-    return f"{x:.4f}"
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.4f}"
 
 
 def main() -> None:
