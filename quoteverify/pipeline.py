@@ -8,7 +8,8 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from quoteverify.attribute import attribute, classify
+from quoteverify.attribute import attribute
+from quoteverify.classify import classify
 from quoteverify.config import Config
 from quoteverify.extract import extract, load_document
 from quoteverify.match import MatchIndex, build_index, match_quote

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from quoteverify.attribute import attribute, classify
+from quoteverify.attribute import attribute
+from quoteverify.classify import classify
 from quoteverify.models import (
     Attribution,
     AttributionKind,
