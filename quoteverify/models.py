@@ -233,6 +233,13 @@ class Verdict(enum.Enum):
     UNATTRIBUTED = "unattributed"
 
 
+class WaivedBy(enum.Enum):
+    """What accepted a finding so that it never fails the gate."""
+
+    INLINE = "inline"  # a <!-- quoteverify: accept reason="..." --> comment before the quote
+    BASELINE = "baseline"  # an entry of the baseline file
+
+
 @dataclass(frozen=True)
 class Finding:
     """Everything known about one quote: where it is, who said it, the verdict."""
@@ -249,6 +256,14 @@ class Finding:
     diff: str | None  # word-level difference, for altered quotes
     reasons: tuple[str, ...] = ()  # why: "number changed", "editorial insertion [...]"
     fails: bool = False  # at or above the gate of the run's Config
+    # Where the quote ends, and both ends in UTF-8 bytes, for the CI formats (reviewdog counts
+    # bytes, GitHub and SARIF characters). Ends are exclusive: one past the last quoted
+    # character, on its line. None when not computed (a hand-built Finding).
+    end_line: int | None = None  # 1-based line of the last quoted character
+    end_column: int | None = None  # 1-based, in characters, exclusive
+    byte_column: int | None = None  # 1-based column of the first quoted character, in bytes
+    end_byte_column: int | None = None  # 1-based, in bytes, exclusive
+    waived: WaivedBy | None = None  # accepted by an editor: reported, never failing
 
 
 @dataclass(frozen=True)
@@ -278,6 +293,11 @@ class Report:
     def failing(self) -> int:
         """How many findings fail the gate."""
         return sum(1 for f in self.findings if f.fails)
+
+    @property
+    def waived(self) -> int:
+        """How many findings an inline waiver or the baseline accepted."""
+        return sum(1 for f in self.findings if f.waived is not None)
 
     def counts(self) -> dict[str, int]:
         """Findings per verdict, every verdict present, in enum order."""

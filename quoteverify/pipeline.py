@@ -20,10 +20,12 @@ from quoteverify.models import (
     Finding,
     QuoteKind,
     Report,
+    Span,
     Verdict,
 )
 from quoteverify.normalise import normalise
 from quoteverify.verdict import judge
+from quoteverify.waivers import apply_waivers
 
 
 @dataclass(frozen=True)
@@ -37,16 +39,18 @@ class Article:
 
 @dataclass(frozen=True)
 class ArticleResult:
-    """The findings and warnings of one article."""
+    """The findings, warnings and errors (a waiver without a reason) of one article."""
 
     findings: tuple[Finding, ...]
     warnings: tuple[Diagnostic, ...]
+    errors: tuple[Diagnostic, ...] = ()
 
 
 class LineIndex:
     """Maps character offsets of a text to 1-based (line, column)."""
 
     def __init__(self, text: str) -> None:
+        self._text = text
         self._starts = [0]
         self._starts.extend(i + 1 for i, c in enumerate(text) if c == "\n")
 
@@ -54,6 +58,22 @@ class LineIndex:
         """The 1-based line and column (in characters) of offset."""
         line = bisect.bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
+
+    def byte_column(self, offset: int) -> int:
+        """The 1-based column of offset counted in UTF-8 bytes of its line (reviewdog's unit)."""
+        start = self._starts[bisect.bisect_right(self._starts, offset) - 1]
+        return len(self._text[start:offset].encode("utf-8", "surrogatepass")) + 1
+
+    def end(self, span: Span) -> tuple[int, int, int]:
+        """Line, character column and byte column just past the last character of span."""
+        if not len(span):
+            line, column = self.position(span.start)
+            return line, column, self.byte_column(span.start)
+        # From the last character, not from span.end: a span ending a line ends on that line.
+        last = span.end - 1
+        line, column = self.position(last)
+        width = len(self._text[last].encode("utf-8", "surrogatepass"))
+        return line, column + 1, self.byte_column(last) + width
 
 
 def fails_gate(verdict: Verdict, confidence: float, config: Config) -> bool:
@@ -87,6 +107,7 @@ def check_article(article: Article, index: MatchIndex, config: Config) -> Articl
         result = match_quote(index, norm, attribution.speaker, config, text=quote.text)
         judgement = judge(quote, norm, attribution, result, config)
         line, column = lines.position(quote.span.start)
+        end_line, end_column, end_byte_column = lines.end(quote.span)
         findings.append(
             Finding(
                 file=article.name,
@@ -101,9 +122,16 @@ def check_article(article: Article, index: MatchIndex, config: Config) -> Articl
                 diff=judgement.diff,
                 reasons=judgement.reasons,
                 fails=fails_gate(judgement.verdict, judgement.confidence, config),
+                end_line=end_line,
+                end_column=end_column,
+                byte_column=lines.byte_column(quote.span.start),
+                end_byte_column=end_byte_column,
             )
         )
-    return ArticleResult(tuple(findings), warnings)
+    waived, waiver_errors, waiver_warnings = apply_waivers(
+        article.name, article.text, article.fmt, findings
+    )
+    return ArticleResult(waived, warnings + waiver_warnings, waiver_errors)
 
 
 def settings_of(config: Config) -> dict[str, object]:
@@ -128,13 +156,15 @@ def build_report(
     """Gather per-article results into one deterministic Report."""
     findings: list[Finding] = []
     all_warnings = list(warnings)
+    all_errors = list(errors)
     for r in results:
         findings.extend(r.findings)
         all_warnings.extend(r.warnings)
+        all_errors.extend(r.errors)
     findings.sort(key=lambda f: (f.file, f.quote.span.start, f.quote.span.end))
     return Report(
         findings=tuple(findings),
-        errors=tuple(sorted(errors, key=_diag_key)),
+        errors=tuple(sorted(all_errors, key=_diag_key)),
         warnings=tuple(sorted(all_warnings, key=_diag_key)),
         files=files,
         settings=settings_of(config),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 from conftest import ROOT, assert_golden
@@ -30,7 +32,8 @@ def run(*args: str, stdin: bytes | None = None) -> Result:
 @pytest.fixture(autouse=True)
 def _in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    for var in ("NO_COLOR", "QUOTEVERIFY_CONFIG", "QUOTEVERIFY_CORPUS", "QUOTEVERIFY_FORMAT"):
+        monkeypatch.delenv(var, raising=False)
 
 
 def _transcript(tmp: Path, name: str, body: str) -> str:
@@ -260,3 +263,177 @@ def test_corpus_stats(tmp_path: Path) -> None:
     stats = dict(line.split(None, 1) for line in result.stdout.splitlines())
     assert stats["transcripts"] == "12"
     assert stats["fresh"] == "True"
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            out.extend(_commands(command, (*prefix, name)))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+@pytest.mark.parametrize("command", _commands(main), ids=" ".join)
+def test_every_command_help_has_an_example(command: tuple[str, ...]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert f"Example:\n    quoteverify {' '.join(command)}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "colored"),
+    [
+        ([], {}, False),  # auto, and CliRunner's stdout is no terminal
+        (["--color", "always"], {}, True),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),  # an explicit flag wins
+        (["--color", "never"], {}, False),
+        (["--color", "auto"], {"NO_COLOR": "1"}, False),
+    ],
+)
+def test_color_option_and_no_color(
+    args: list[str], env: dict[str, str], colored: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = run("check", SEED, "--corpus", CORPUS, *args)
+    assert ("\x1b[33maltered\x1b[0m" in result.stdout) is colored
+    assert ("\x1b[" in result.stdout) is colored
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # The name is used in the report and chooses the format: Markdown hides the comment.
+        ("news/putin.md", ("news/putin.md", 3, 2, 1)),
+        ("news/putin.txt", ("news/putin.txt", 3, 2, 2)),
+    ],
+)
+def test_stdin_filename_names_the_article(name: str, expected: tuple[object, ...]) -> None:
+    article = (
+        '<!-- quoteverify: accept reason="x" -->\n\n'
+        "“Turkey should apologise for this incident,” Putin said.\n"
+    ).encode()
+    result = run(
+        "check",
+        "-",
+        "--stdin-filename",
+        name,
+        "--corpus",
+        CORPUS,
+        "--format",
+        "jsonl",
+        stdin=article,
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    first = records[-1]
+    assert (first["file"], first["line"], first["column"], len(records)) == expected
+
+
+def test_stdin_filename_needs_dash() -> None:
+    result = run("check", SEED, "--stdin-filename", "a.md", "--corpus", CORPUS)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "quoteverify: error: --stdin-filename names standard input: give - among the paths\n",
+    )
+
+
+def test_output_file_is_written_and_stdout_stays_empty(tmp_path: Path) -> None:
+    out = tmp_path / "report.csv"
+    result = run("check", SEED, "--corpus", CORPUS, "--format", "csv", "-o", str(out))
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", SEED_SUMMARY)
+    assert (
+        out.read_text(encoding="utf-8")
+        == run("check", SEED, "--corpus", CORPUS, "--format", "csv").stdout
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv"]
+
+
+def test_output_into_a_missing_folder_is_an_error(tmp_path: Path) -> None:
+    result = run("check", SEED, "--corpus", CORPUS, "-o", str(tmp_path / "no" / "r.json"))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"quoteverify: error: {tmp_path / 'no' / 'r.json'}: cannot write: No such file or "
+        "directory\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        ([SEED], 1),
+        ([SEED, "--exit-zero"], 0),
+        ([SEED, "no-such.md", "--exit-zero"], 2),  # errors still exit 2
+        ([SEED, "--fail-on", "not_found", "--min-confidence", "0.8"], 0),  # 0.70 < 0.8
+        ([SEED, "--fail-on", "not_found", "--min-confidence", "0.7"], 1),
+    ],
+)
+def test_exit_status(args: list[str], status: int) -> None:
+    assert run("check", *args, "--corpus", CORPUS).exit_code == status
+
+
+@pytest.mark.parametrize(
+    ("env", "stdout_start"),
+    [
+        ({"QUOTEVERIFY_FORMAT": "jsonl"}, '{"file": "seeds/'),
+        ({"QUOTEVERIFY_FORMAT": "csv"}, "file,line,column,"),
+    ],
+)
+def test_environment_chooses_format_and_corpus(
+    env: dict[str, str], stdout_start: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("QUOTEVERIFY_CORPUS", CORPUS)
+    result = run("check", SEED)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(stdout_start)
+    # A flag overrides the environment.
+    assert run("check", SEED, "--format", "table").stdout.startswith("position")
+
+
+def test_bad_environment_format_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QUOTEVERIFY_FORMAT", "xml")
+    result = run("check", SEED, "--corpus", CORPUS)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("quoteverify: error: QUOTEVERIFY_FORMAT: expected one of ")
+
+
+def test_config_in_this_repository_is_all_defaults() -> None:
+    # The repository's own pyproject.toml has no [tool.quoteverify]: the tests above rely on it.
+    result = run("config")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "# configuration file: none found"
+    assert {line.rsplit("# ", 1)[1] for line in lines[1:]} == {"default"}
+
+
+def test_jsonl_streams_each_article_as_it_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quoteverify.cli
+
+    (tmp_path / "b.md").write_text("“play with fire”, Erdogan said.\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("“unfair”, Erdogan said.\n", encoding="utf-8")
+    written_before: list[int] = []
+    check_article = quoteverify.cli.check_article
+
+    def spy(*args: object, **kwargs: object) -> object:
+        # How many records were on stdout when each article's check began.
+        sys.stdout.flush()
+        written_before.append(sys.stdout.buffer.getvalue().count(b"\n"))  # type: ignore[attr-defined]
+        return check_article(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quoteverify.cli, "check_article", spy)
+    result = run("check", str(tmp_path), "--corpus", CORPUS, "--format", "jsonl")
+    assert written_before == [0, 1]
+    assert [Path(json.loads(x)["file"]).name for x in result.stdout.splitlines()] == [
+        "a.txt",
+        "b.md",
+    ]
+    json_run = run("check", str(tmp_path), "--corpus", CORPUS, "--format", "json")
+    assert json_run.exit_code == 0
+    written_before.clear()
+    run("check", str(tmp_path), "--corpus", CORPUS, "--format", "json")
+    assert written_before == [0, 0]  # one document, written at the end

@@ -29,6 +29,7 @@ FIELDS: tuple[str, ...] = (
     "diff",
     "reasons",
     "fails",
+    "waived",
     "headline",
     "parts",
 )
@@ -66,6 +67,7 @@ def finding_record(f: Finding) -> dict[str, object]:
         "diff": f.diff,
         "reasons": list(f.reasons),
         "fails": f.fails,
+        "waived": f.waived.value if f.waived else None,
         "headline": f.quote.headline,
         "parts": [
             {"start": part.span.start, "end": part.span.end, "text": part.text}
@@ -83,13 +85,14 @@ def summary(report: Report) -> dict[str, object]:
         "quotes": len(report.findings),
         "verdicts": report.counts(),
         "failing": report.failing,
+        "waived": report.waived,
         "errors": len(report.errors),
         "warnings": len(report.warnings),
     }
 
 
 def summary_line(report: Report) -> str:
-    """One human line for stderr: how many quotes, per verdict, failing, errors."""
+    """One human line for stderr: how many quotes, per verdict, failing, waived, errors."""
     counts = ", ".join(f"{n} {v}" for v, n in report.counts().items() if n)
     files = "file" if report.files == 1 else "files"
     quotes = "quotation" if len(report.findings) == 1 else "quotations"
@@ -97,6 +100,8 @@ def summary_line(report: Report) -> str:
     if counts:
         line += f": {counts}"
     line += f"; {report.failing} failing the gate"
+    if report.waived:
+        line += f"; {report.waived} waived"
     if report.errors:
         line += f"; {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}"
     return line
