@@ -58,6 +58,15 @@ from quoteverify.report.evaluation import (
     render_evaluation_json,
     render_evaluation_table,
 )
+from quoteverify.sources import (
+    Fetcher,
+    add_transcript,
+    check_offline,
+    default_cache_dir,
+    fetch_article,
+    is_url,
+    sync,
+)
 from quoteverify.textio import decode, read_text
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm"})
@@ -122,8 +131,15 @@ def _article_paths(
     return out, errors
 
 
-def _read_article(name: str, path: Path | None) -> tuple[Article, list[Diagnostic]]:
-    """Read one article (None path: stdin); an unreadable one raises QuoteverifyError."""
+def _read_article(
+    name: str, path: Path | None, fetcher: Fetcher | None = None, *, use_cache: bool = True
+) -> tuple[Article, list[Diagnostic]]:
+    """Read one article (None path: stdin or a URL); an unreadable one raises QuoteverifyError."""
+    if path is None and fetcher is not None and is_url(name):
+        fetched = fetch_article(name, fetcher, use_cache=use_cache)
+        return Article(name, fetched.text, fetched.fmt), [
+            Diagnostic(name, w) for w in fetched.page.warnings
+        ]
     if path is None:
         text, notes = decode(sys.stdin.buffer.read(), name=name)
     else:
@@ -455,6 +471,8 @@ def _check_all(
     baseline: Baseline | None,
     baseline_dir: Path,
     on_article: Callable[[ArticleResult], None] = lambda r: None,
+    fetcher: Fetcher | None = None,
+    use_cache: bool = True,
 ) -> _Run:
     """Read and check each article in turn, in the order given; on_article sees each result."""
     run = _Run()
@@ -466,7 +484,7 @@ def _check_all(
             if not changed:
                 continue
         try:
-            article, notes = _read_article(name, path)
+            article, notes = _read_article(name, path, fetcher, use_cache=use_cache)
         except QuoteverifyError as exc:
             run.errors.append(Diagnostic(name, exc.message, exc.line))
             continue
@@ -496,9 +514,13 @@ def _sources(
         raise UsageError("no articles given: name files or folders, or - to read standard input")
     if stdin_filename is not None and "-" not in paths:
         raise UsageError("--stdin-filename names standard input: give - among the paths")
+    urls = [p for p in paths if is_url(p)]
     found, errors = _article_paths(
-        paths, select=_selector(settings), stdin_name=stdin_filename or "-"
+        [p for p in paths if not is_url(p)],
+        select=_selector(settings),
+        stdin_name=stdin_filename or "-",
     )
+    found.extend((url, None) for url in urls)
     # One article once, in name order: the order of the report, also when it streams.
     unique = dict(found)
     return sorted(unique.items(), key=lambda item: item[0]), errors
@@ -547,6 +569,11 @@ def _sources(
     is_flag=True,
     help="With --changed-since: in Markdown articles, only the quotes on changed lines.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Fetch article URLs afresh, neither reading nor writing the page cache.",
+)
 @_index_options
 def check(
     paths: tuple[str, ...],
@@ -564,14 +591,16 @@ def check(
     stdin_filename: str | None,
     changed_since: str | None,
     changed_lines: bool,
+    no_cache: bool,
     index_dir: str | None,
     no_index: bool,
 ) -> None:
     """Check every quotation in the articles at PATH against the transcripts.
 
-    PATH is a .txt, .md or .html file, a folder (searched recursively) or - for
-    standard input. The report goes to stdout (or -o FILE), warnings, errors and a
-    summary line to stderr. Options override the configuration file (see
+    PATH is a .txt, .md or .html file, a folder (searched recursively), an http(s)
+    URL of a published article (its main text is checked; pages are cached, see
+    --no-cache) or - for standard input. The report goes to stdout (or -o FILE),
+    warnings, errors and a summary line to stderr. Options override the configuration file (see
     `quoteverify config`); findings accepted by an inline waiver or the baseline are
     reported but never fail the gate.
 
@@ -614,6 +643,12 @@ def check(
         color=_use_color(color, out),
     )
     render = REPORTERS[settings.format]
+    # One HTTP client for every URL of the run: connections are reused, hosts not flooded.
+    fetcher = (
+        Fetcher(cache_dir=default_cache_dir())
+        if any(path is None and is_url(name) for name, path in sources)
+        else None
+    )
 
     def stream(result: ArticleResult) -> None:
         # JSON Lines is written article by article, so a long run shows findings as they come.
@@ -630,6 +665,8 @@ def check(
             baseline=accepted,
             baseline_dir=baseline_dir,
             on_article=stream,
+            fetcher=fetcher,
+            use_cache=not no_cache,
         )
         warnings = [*corpus_warnings, *run.warnings]
         if accepted is not None and settings.baseline:
@@ -653,6 +690,8 @@ def check(
         out.commit()
     finally:
         out.discard()
+        if fetcher is not None:
+            fetcher.close()
     for w in report.warnings:
         click.echo(f"quoteverify: warning: {w}", err=True)
     for e in report.errors:
@@ -992,3 +1031,107 @@ def corpus_stats_command(corpora: tuple[str, ...], index_dir: str | None) -> Non
     width = max(len(k) for k in stats)
     for key, value in stats.items():
         click.echo(f"{key:<{width}}  {value}")
+
+
+def _refresh_index_if_built(corpus: str) -> None:
+    """After the folder changed, bring an existing index up to date (none is created)."""
+    folder = default_index_dir([corpus])
+    if not folder.exists():
+        return
+    try:
+        stats = build_or_refresh([corpus], folder)
+    except (QuoteverifyError, OSError) as exc:
+        click.echo(f"quoteverify: warning: index not refreshed: {exc}", err=True)
+        return
+    click.echo(
+        f"quoteverify: index refreshed ({stats.normalised} processed, {stats.removed} removed)",
+        err=True,
+    )
+
+
+@corpus_group.command("add")
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.option("--corpus", required=True, metavar="DIR", help="The corpus folder to write into.")
+@click.option("--speaker", help="The single speaker of a page without speaker labels.")
+@click.option("--title", help="The transcript's title (default: the page's).")
+@click.option("--date", help="The event's date, YYYY-MM-DD.")
+@click.option("--force", is_flag=True, help="Overwrite a transcript of the same name.")
+def corpus_add_command(
+    urls: tuple[str, ...],
+    corpus: str,
+    speaker: str | None,
+    title: str | None,
+    date: str | None,
+    force: bool,
+) -> None:
+    """Fetch transcript pages (HTML, plain text or WebVTT) into a corpus folder.
+
+    Speaker turns are detected (`NAME:` labels, upper-case labels, Q:/A:, VTT voice
+    tags) and written in quoteverify's transcript format, with the page's URL, the
+    fetch date and the sha256 of its bytes in the front matter. A page without
+    detectable turns is refused unless --speaker names its single speaker. Nothing
+    is written when a fetch fails; an existing file is kept unless --force.
+
+    \b
+    Example:
+      quoteverify corpus add https://example.org/briefing --corpus transcripts/
+    """
+    written = 0
+    with Fetcher() as fetcher:
+        for url in urls:
+            try:
+                added = add_transcript(
+                    url,
+                    Path(corpus),
+                    fetcher,
+                    speaker=speaker,
+                    title=title,
+                    date=date,
+                    force=force,
+                )
+            except QuoteverifyError as exc:
+                raise UsageError(str(exc)) from None
+            written += 1
+            speakers = ", ".join(added.draft.speakers)
+            click.echo(f"{added.path.as_posix()}: {added.draft.turns} turns ({speakers})", err=True)
+    if written:
+        _refresh_index_if_built(corpus)
+
+
+@corpus_group.command("sync")
+@click.option("--corpus", required=True, metavar="DIR", help="The corpus folder to sync.")
+@click.option("--offline", is_flag=True, help="Check the folder against the manifest only.")
+def corpus_sync_command(corpus: str, offline: bool) -> None:
+    """Bring a corpus folder in line with its sources.toml manifest.
+
+    Missing transcripts are fetched; the others are re-fetched with conditional
+    requests (ETag, Last-Modified); a page that changed under a sha256 pin is an
+    error naming it, and the old transcript is kept. --offline checks the folder
+    against the manifest without the network. An existing index is refreshed.
+
+    \b
+    Example:
+      quoteverify corpus sync --corpus transcripts/
+    """
+    folder = Path(corpus)
+    try:
+        if offline:
+            checked = check_offline(folder)
+            for e in checked.errors:
+                click.echo(f"quoteverify: error: {e}", err=True)
+            for u in checked.untracked:
+                click.echo(f"quoteverify: warning: not in the manifest: {u}", err=True)
+            click.echo(checked.summary(), err=True)
+            sys.exit(int(ExitStatus.OK if checked.ok else ExitStatus.ERROR))
+        with Fetcher() as fetcher:
+            result = sync(folder, fetcher)
+    except QuoteverifyError as exc:
+        raise UsageError(str(exc)) from None
+    for url in result.fetched:
+        click.echo(f"fetched {url} -> {result.files[url].as_posix()}", err=True)
+    for e in result.errors:
+        click.echo(f"quoteverify: error: {e}", err=True)
+    click.echo(result.summary(), err=True)
+    if result.fetched:
+        _refresh_index_if_built(corpus)
+    sys.exit(int(ExitStatus.OK if result.ok else ExitStatus.ERROR))
