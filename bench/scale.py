@@ -14,14 +14,16 @@ Figures (one JSON object per corpus size, printed and written to --json):
   text and offsets;
 - cold start: opening the index in a fresh interpreter and answering one quote, and checking
   one article through the pipeline (wall, interpreter start included);
-- search: per-quote median and p95 of `search` (seed-and-extend over the index, as in
-  match.match_quote: rarest word bigrams and words vote for diagonals, rapidfuzz aligns the best
-  windows), and of match_quote itself on the DiskIndex for a sample;
-- batch: quotes per second with 2 worker processes sharing the mapped index;
+- search: per-quote median and p95 of `match.match_quote` on the DiskIndex (the path `check`
+  takes: rarest word bigrams and words vote for diagonals, rapidfuzz aligns the best windows,
+  passages are built), wall time and this thread's CPU time (the machine may be shared: CPU time
+  shows the work, wall time what a user waits); the quote's normalisation is timed apart;
+- batch: quotes per second with 2 worker processes sharing the mapped index (normalise and
+  match_quote each quote);
 - quality: recall@1 of present quotes (a passage elsewhere that scores as well as the true one
   counts), false matches of absent quotes of ten words or more (best similarity >= 60);
 - brute force: the same sample aligned by rapidfuzz partial_ratio_alignment against every
-  transcript's text, and the speed ratio to `search`.
+  transcript's text, and the speed ratio to match_quote.
 """
 
 from __future__ import annotations
@@ -48,13 +50,10 @@ from rapidfuzz.distance import Levenshtein
 from quoteverify.config import Config
 from quoteverify.index import DiskIndex, build_or_refresh, open_index
 from quoteverify.match import match_quote
+from quoteverify.models import Passage
 from quoteverify.normalise import normalise
 
 OUT = Path(__file__).resolve().parent / "out"
-# Postings read per quote, rarest n-grams first (match._SEED_BUDGET is 1500): a rare bigram or
-# two locate a passage, and common words only add diagonals to sort.
-SEED_BUDGET = 300
-ELLIPSIS_SLACK = 12  # words an ellipsis may stand for, in the search window
 
 
 def _split(words: str) -> tuple[str, ...]:
@@ -243,87 +242,11 @@ def _present_quote(
     return Query(" ".join(words), kind, path, offset, end)
 
 
-# --- search ---------------------------------------------------------------------------------
+# --- judging ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Hit:
-    """An aligned passage: [start, end) global token positions and its similarity."""
-
-    start: int
-    end: int
-    similarity: float
-
-
-def search(index: DiskIndex, words: Sequence[str], count: int = 3, slack: int = 0) -> list[Hit]:
-    """Seed-and-extend as match_quote does it: vote on diagonals, align the best windows."""
-    q = index.encode(words)
-    total = max(len(index.ids), 1)
-    features = []
-    for size in (2, 1):
-        for j in range(len(q) - size + 1):
-            key = q[j : j + size]
-            if min(key) < 0:
-                continue
-            posts = index.postings(key)
-            if posts:
-                features.append((len(posts), -size, j, posts))
-    features.sort(key=lambda f: f[:3])
-    votes: dict[int, float] = {}
-    scanned = 0
-    for df, neg, j, posts in features:
-        if votes and scanned + df > SEED_BUDGET:
-            break
-        scanned += df
-        weight = (2.0 if neg == -2 else 1.0) * math.log(1.0 + total / df)
-        for p in posts:
-            d = p - j
-            votes[d] = votes.get(d, 0.0) + weight
-    if not votes:
-        return []
-    # Pool votes over bands of diagonals (insertions and omissions shift them): bucket d // band,
-    # each bucket scored with its neighbours; the best voted diagonal stands for its bucket.
-    band = 2 + len(q) // 4
-    buckets: dict[int, float] = {}
-    best: dict[int, int] = {}
-    for d, v in votes.items():
-        b = d // band
-        buckets[b] = buckets.get(b, 0.0) + v
-        if b not in best or (v, -d) > (votes[best[b]], -best[b]):
-            best[b] = d
-    pooled = sorted(
-        (
-            (
-                buckets[b] + buckets.get(b - 1, 0.0) + buckets.get(b + 1, 0.0),
-                votes[best[b]],
-                best[b],
-            )
-            for b in buckets
-        ),
-        key=lambda x: (-x[0], -x[1], x[2]),
-    )
-    picked: list[int] = []
-    for score, _own, d in pooled:
-        if score < 0.2 * pooled[0][0]:
-            break
-        if any(abs(d - e) <= 2 * band for e in picked):
-            continue
-        picked.append(d)
-        if len(picked) >= count * 2:
-            break
-    width = 2 + len(q) // 3 + slack
-    hits = []
-    for d in picked:
-        run = index.runs[index.run_of[max(d, 0)]]
-        hit = align(index, q, max(run.first, d - width), min(run.end, d + len(q) + width))
-        if hit is not None:
-            hits.append(hit)
-    hits.sort(key=lambda h: (-h.similarity, h.start))
-    return hits[:count]
-
-
-def align(index: DiskIndex, q: Sequence[int], lo: int, hi: int) -> Hit | None:
-    """Align q within ids[lo:hi], cut to the first and last aligned word."""
+def true_similarity(index: DiskIndex, q: Sequence[int], lo: int, hi: int) -> float | None:
+    """Similarity of q aligned within ids[lo:hi], cut to its first and last aligned word."""
     for _ in range(3):
         if hi <= lo:
             return None
@@ -334,14 +257,9 @@ def align(index: DiskIndex, q: Sequence[int], lo: int, hi: int) -> Hit | None:
         a, b = lo + aligned[0].src_start, lo + aligned[-1].src_end
         if (a, b) == (lo, hi):
             m = sum(c.src_end - c.src_start for c in codes if c.tag == "equal")
-            return Hit(lo, hi, 200.0 * m / (len(q) + hi - lo))
+            return 200.0 * m / (len(q) + hi - lo)
         lo, hi = a, b
     return None
-
-
-def _quote_words(text: str) -> tuple[list[str], int]:
-    norm = normalise(text, quote=True)
-    return list(norm.words), ELLIPSIS_SLACK * (len(norm.fragments) - 1)
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -355,10 +273,6 @@ class _Docs:
         self.firsts = [a for a, _ in index.doc_bounds]
         self.paths = list(index.paths)
         self.by_path = {p: k for k, p in enumerate(self.paths)}
-
-    def locate(self, hit: Hit) -> tuple[str, int, int]:
-        doc = bisect.bisect_right(self.firsts, hit.start) - 1
-        return self.paths[doc], self.index.starts[hit.start], self.index.ends[hit.end - 1]
 
     def window(self, path: str, start: int, end: int) -> tuple[int, int]:
         """The token positions of a transcript's character span."""
@@ -387,20 +301,24 @@ def _percentile(values: Sequence[float], p: float) -> float:
 
 
 def _judge(
-    index: DiskIndex, docs: _Docs, query: Query, hits: Sequence[Hit], words: Sequence[str]
+    index: DiskIndex, docs: _Docs, query: Query, best: Passage | None, words: Sequence[str]
 ) -> bool:
-    """Recall@1: the top hit overlaps the true span, or a passage scoring as well was found."""
-    if not hits or query.path is None:
+    """Recall@1: the best passage overlaps the true span, or one scoring as well was found."""
+    if best is None or query.path is None:
         return False
-    path, start, end = docs.locate(hits[0])
-    if path == query.path and start < query.end and query.start < end:
+    if (
+        best.transcript == query.path
+        and best.span.start < query.end
+        and query.start < best.span.end
+    ):
         return True
     lo, hi = docs.window(query.path, query.start, query.end)
-    true = align(index, index.encode(words), max(lo - 3, 0), hi + 3)
-    return true is not None and hits[0].similarity >= true.similarity
+    true = true_similarity(index, index.encode(words), max(lo - 3, 0), hi + 3)
+    return true is not None and best.similarity >= true
 
 
 _WORKER: DiskIndex | None = None
+_CONFIG = Config()
 
 
 def _worker_init(folder: str) -> None:
@@ -408,11 +326,11 @@ def _worker_init(folder: str) -> None:
     _WORKER = open_index(folder)
 
 
-def _worker_search(text: str) -> float:
+def _worker_match(text: str) -> float:
+    """Normalise and match one quote, as check does for each quotation."""
     assert _WORKER is not None
-    words, slack = _quote_words(text)
-    hits = search(_WORKER, words, slack=slack)
-    return hits[0].similarity if hits else 0.0
+    result = match_quote(_WORKER, normalise(text, quote=True), None, _CONFIG, text=text)
+    return result.best.similarity if result.best is not None else 0.0
 
 
 def _build_child(corpus: str, index_dir: str, queue: multiprocessing.Queue[object]) -> None:
@@ -454,14 +372,14 @@ def _sizes(index_dir: Path) -> dict[str, int]:
 
 
 def _cold_start(index_dir: Path, query: str, article: str) -> dict[str, float]:
-    """Wall seconds of fresh interpreters: open + one search; and one article's check."""
-    here = str(Path(__file__).resolve().parent)
+    """Wall seconds of fresh interpreters: open + one match; and one article's check."""
     code_open = (
-        f"import sys; sys.path.insert(0, {here!r})\n"
-        "from scale import search, _quote_words\n"
+        "from quoteverify.config import Config\n"
         "from quoteverify.index import open_index\n"
+        "from quoteverify.match import match_quote\n"
+        "from quoteverify.normalise import normalise\n"
         f"i = open_index({str(index_dir)!r})\n"
-        f"w, s = _quote_words({query!r}); search(i, w, slack=s)\n"
+        f"match_quote(i, normalise({query!r}, quote=True), None, Config(), text={query!r})\n"
     )
     code_check = (
         "from quoteverify.index import open_index\n"
@@ -473,7 +391,7 @@ def _cold_start(index_dir: Path, query: str, article: str) -> dict[str, float]:
         "assert r.findings\n"
     )
     out = {}
-    for name, code in (("open_and_search_s", code_open), ("check_article_s", code_check)):
+    for name, code in (("open_and_match_s", code_open), ("check_article_s", code_check)):
         times = []
         for _ in range(3):
             t = time.perf_counter()
@@ -486,9 +404,7 @@ def _cold_start(index_dir: Path, query: str, article: str) -> dict[str, float]:
     return out
 
 
-def run(
-    total_words: int, out: Path, queries: int, brute: int, match_sample: int
-) -> dict[str, object]:
+def run(total_words: int, out: Path, queries: int, brute: int) -> dict[str, object]:
     """Generate, build, measure one corpus size."""
     corpus = out / f"corpus-{total_words}"
     index_dir = out / f"index-{total_words}"
@@ -524,40 +440,40 @@ def run(
     docs = _Docs(index)
     sizes = _sizes(index_dir)
 
-    prepared = [(q, *_quote_words(q.text)) for q in qs]
+    config = Config()
+    t = time.perf_counter()
+    prepared = [(q, normalise(q.text, quote=True)) for q in qs]
+    normalise_ms = (time.perf_counter() - t) / len(qs) * 1e3
     # Warm the page cache and the caches, as the targets say.
-    for _q, w, s in prepared[:50]:
-        search(index, w, slack=s)
-    times, recall, present, false, absent10 = [], 0, 0, 0, 0
-    for q, w, s in prepared:
-        t = time.perf_counter()
-        hits = search(index, w, slack=s)
+    for q, norm in prepared[:50]:
+        match_quote(index, norm, None, config, text=q.text)
+    times, cpu, recall, present, false, absent10 = [], [], 0, 0, 0, 0
+    best_of: list[Passage | None] = []
+    for q, norm in prepared:
+        t, c = time.perf_counter(), time.thread_time()
+        result = match_quote(index, norm, None, config, text=q.text)
+        cpu.append(time.thread_time() - c)
         times.append(time.perf_counter() - t)
+        best_of.append(result.best)
+    for (q, norm), best in zip(prepared, best_of, strict=True):
         if q.path is not None:
             present += 1
-            recall += _judge(index, docs, q, hits, w)
-        elif len(w) >= 10:
+            recall += _judge(index, docs, q, best, norm.words)
+        elif len(norm.words) >= 10:
             absent10 += 1
-            false += bool(hits) and hits[0].similarity >= Config().altered_similarity
-    config = Config()
-    mq_times = []
-    for q, _w, _s in prepared[:match_sample]:
-        norm = normalise(q.text, quote=True)
-        t = time.perf_counter()
-        match_quote(index, norm, None, config, text=q.text)  # type: ignore[arg-type]
-        mq_times.append(time.perf_counter() - t)
+            false += best is not None and best.similarity >= config.altered_similarity
 
     # Batch: two processes sharing the mapped index.
     texts = [q.text for q in qs]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(2, initializer=_worker_init, initargs=(str(index_dir),)) as pool:
-        pool.map(_worker_search, texts[:20])
+        pool.map(_worker_match, texts[:20])
         t = time.perf_counter()
-        pool.map(_worker_search, texts, chunksize=50)
+        pool.map(_worker_match, texts, chunksize=50)
         batch_s = time.perf_counter() - t
 
     # Brute force on a sample: every transcript's text, rapidfuzz partial_ratio_alignment.
-    sample = [q for q, _w, _s in prepared if q.path is not None][:brute]
+    sample = [q for q, _n in prepared if q.path is not None][:brute]
     texts_by_doc = [index.text_of(d).lower() for d in range(len(index.doc_bounds))]
     brute_times, brute_ok = [], 0
     for q in sample:
@@ -574,6 +490,7 @@ def run(
     article = "\n\n".join(f"“{q.text}”, she said." for q in qs[:5])
     cold = _cold_start(index_dir, qs[0].text, article)
     median = statistics.median(times)
+    timed = list(zip(prepared, times, strict=True))
     figures: dict[str, object] = {
         "words": words,
         "transcripts": len(index.doc_bounds),
@@ -592,11 +509,15 @@ def run(
         "open_s_in_process": open_s,
         "cold_start": cold,
         "queries": len(qs),
-        "search_median_ms": median * 1e3,
-        "search_p95_ms": _percentile(times, 0.95) * 1e3,
-        "match_quote_sample": len(mq_times),
-        "match_quote_median_ms": statistics.median(mq_times) * 1e3 if mq_times else None,
-        "match_quote_p95_ms": _percentile(mq_times, 0.95) * 1e3 if mq_times else None,
+        "match_quote_median_ms": median * 1e3,
+        "match_quote_p95_ms": _percentile(times, 0.95) * 1e3,
+        "match_quote_cpu_median_ms": statistics.median(cpu) * 1e3,
+        "match_quote_cpu_p95_ms": _percentile(cpu, 0.95) * 1e3,
+        "match_quote_by_kind_median_ms": {
+            kind: statistics.median(t for (q, _n), t in timed if q.kind == kind) * 1e3
+            for kind in sorted({q.kind for q in qs})
+        },
+        "normalise_ms_per_quote": normalise_ms,
         "batch_2_workers_s": batch_s,
         "batch_quotes_per_s": len(texts) / batch_s,
         "batch_10k_quotes_s": 10_000 * batch_s / len(texts),
@@ -621,7 +542,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--brute", type=int, default=20, help="quotes aligned by brute force")
-    ap.add_argument("--match-sample", type=int, default=200, help="quotes through match_quote")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     sizes = args.words or [1_000_000, 10_000_000]
@@ -629,7 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error("100 M words or more needs --allow-huge (about 600 MB of text)")
     results = []
     for size in sizes:
-        figures = run(size, args.out, args.queries, args.brute, args.match_sample)
+        figures = run(size, args.out, args.queries, args.brute)
         print(json.dumps(figures, indent=2))
         results.append(figures)
     path = args.json or args.out / "scale.json"

@@ -12,6 +12,7 @@ import bisect
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -42,11 +43,11 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 # Bumped whenever the layout changes: an index of another version is rebuilt, never read.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 INDEX_DIRNAME = ".quoteverify"
 # Tokens per shard: the merge step holds about 40 bytes per token of one shard at a time, so
 # this keeps a build under about 1 GB whatever the corpus size.
-SHARD_TOKENS = 16_000_000
+SHARD_TOKENS = 4_000_000
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -563,7 +564,7 @@ def _merge(
     for d in docs:
         head = _load_head(cache_dir, d)
         heads.append(head)
-        for word in head["vocab"]:
+        for word in head.pop("vocab"):  # not kept: the heads of 100 M words would fill GBs
             if word not in seen:
                 seen.add(word)
                 vocab[word_hash(word)] = word
@@ -631,6 +632,14 @@ def _merge(
     w.array("run_first", run_arr[:, 1], pos_fmt)
     w.array("run_end", run_arr[:, 2], pos_fmt)
     w.array("run_speaker", run_arr[:, 3], "I")
+    # Each speaker's runs, so a speaker's postings are told apart by bisecting their runs.
+    by_speaker = np.argsort(run_arr[:, 3], kind="stable")
+    w.array("spk_runs", by_speaker, "I")
+    w.array(
+        "spk_run_off",
+        np.searchsorted(run_arr[:, 3][by_speaker], np.arange(len(labels) + 1)),
+        "Q",
+    )
     w.array("turn_first", turn_cols[0], pos_fmt)
     for name, col in zip(
         ("turn_line", "turn_start", "turn_len", "turn_speaker"), turn_cols[1:], strict=True
@@ -899,6 +908,10 @@ class _Concat(_Seq):
     def __len__(self) -> int:
         return self.ends[-1] if self.ends else 0
 
+    def __iter__(self) -> Iterator[int]:
+        # The parts in turn, at C speed: match_quote reads every posting of a seed this way.
+        return itertools.chain.from_iterable(self.parts)
+
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
             r = self._range(i)
@@ -960,11 +973,13 @@ class _Ids(_Seq):
         return self._index.size
 
     def __getitem__(self, i: Any) -> Any:
-        shards = self._index._shards
         if isinstance(i, slice):
             r = self._range(i)
-            if len(shards) == 1 and r.step == 1:
-                return shards[0].words[r.start : r.stop].tolist()
+            if r.step == 1 and r.stop > r.start:
+                # A window lies in one run, and runs never cross shards: usually one slice.
+                shard = self._index._shard_of(r.start)
+                if r.stop <= shard.base + shard.tokens:
+                    return shard.words[r.start - shard.base : r.stop - shard.base].tolist()
             return [self[j] for j in r]
         shard = self._index._shard_of(i)
         return shard.words[i - shard.base]
@@ -1106,6 +1121,9 @@ class DiskIndex:
         self._labels: list[str] | None = None
         self._speaker_ids: dict[str, int] | None = None
         self._label_cache: dict[str, frozenset[str]] = {}
+        self._runs_cache: dict[frozenset[int], tuple[list[int], list[int]]] = {}
+        self._spk_run_off = v("spk_run_off")
+        self._spk_runs = v("spk_runs")
 
     def _view(self, name: str) -> memoryview:
         return self._maps[name].view
@@ -1194,6 +1212,23 @@ class DiskIndex:
         """The internal ids of speaker labels."""
         known = self._ids_of_labels()
         return frozenset(known[x] for x in labels if x in known)
+
+    def speaker_runs(self, speakers: frozenset[int]) -> tuple[list[int], list[int]]:
+        """First and end positions of the speakers' runs, ascending."""
+        found = self._runs_cache.get(speakers)
+        if found is None:
+            rows = sorted(r for s in speakers for r in self._speaker_run_ids(s))
+            first, end = self._run_first, self._run_end
+            found = ([first[r] for r in rows], [end[r] for r in rows])
+            if len(self._runs_cache) > 256:
+                self._runs_cache.clear()
+            self._runs_cache[speakers] = found
+        return found
+
+    def _speaker_run_ids(self, speaker: int) -> Sequence[int]:
+        """The run ids of one speaker, ascending (a slice of the runs sorted by speaker)."""
+        a, b = self._spk_run_off[speaker], self._spk_run_off[speaker + 1]
+        return self._spk_runs[a:b]
 
     def speaker_labels(
         self, claimed: str, aliases: Mapping[str, str] | None = None

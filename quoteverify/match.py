@@ -23,9 +23,15 @@ from quoteverify.models import (
 )
 from quoteverify.normalise import Normalised, Token, canonical_name, normalise, same_person
 
-# Seeds are taken rarest first; once this many postings have been read, common words are skipped
-# (a quote of nothing but "the" and "of" still gets its rarest feature).
-_SEED_BUDGET = 1500
+# Seeds are taken rarest first. Once _SEED_BUDGET postings have been read, common words are
+# skipped if the votes are already decisive (some diagonal has _DECISIVE_VOTES: a bigram counts
+# 2, a word 1), else reading goes on with bigrams only, up to _SEED_BUDGET_MAX postings. A rare
+# bigram or two locate a passage, so work stays flat as the corpus grows; a quote of common words
+# only ("I believe that the American people") needs more of them. A quote of nothing but "the"
+# and "of" still gets its rarest feature.
+_SEED_BUDGET = 300
+_SEED_BUDGET_MAX = 1500
+_DECISIVE_VOTES = 6
 # Bigrams locate a passage far better than single words, so their votes count double.
 _BIGRAM_WEIGHT = 2.0
 # Windows with less than this share of the top window's votes are not worth aligning.
@@ -34,6 +40,9 @@ _MIN_VOTE_SHARE = 0.2
 _NEAR_CANDIDATES = 3
 # Alignment refinements per window (each drops words cut off by an inner deletion).
 _REFINE_ROUNDS = 4
+# Windows whose similarity bound is below this are aligned without refinement: cutting can only
+# move a passage that is nowhere near the quote, within the "nearest below 50" evidence band.
+_REFINE_FLOOR = 50.0
 
 _TAGS = {
     "equal": DiffKind.EQUAL,
@@ -94,6 +103,7 @@ class MatchIndex(Protocol):
     def postings(self, words: Sequence[Hashable]) -> Sequence[int]: ...
     def speaker_ids(self, labels: frozenset[str]) -> frozenset[int]: ...
     def speaker_labels(self, claimed: str) -> frozenset[str]: ...
+    def speaker_runs(self, speakers: frozenset[int]) -> tuple[Sequence[int], Sequence[int]]: ...
 
 
 class CorpusIndex:
@@ -121,6 +131,7 @@ class CorpusIndex:
         self._unigrams: dict[str, array[int]] = {}
         self._bigrams: dict[str, array[int]] = {}
         self._label_cache: dict[str, frozenset[str]] = {}
+        self._runs_cache: dict[frozenset[int], tuple[list[int], list[int]]] = {}
         for doc, transcript in enumerate(self.transcripts):
             self._add_transcript(doc, transcript)
 
@@ -174,6 +185,14 @@ class CorpusIndex:
     def speaker_ids(self, labels: frozenset[str]) -> frozenset[int]:
         """The internal ids of speaker labels."""
         return frozenset(self._speaker_ids[x] for x in labels if x in self._speaker_ids)
+
+    def speaker_runs(self, speakers: frozenset[int]) -> tuple[list[int], list[int]]:
+        """First and end positions of the speakers' runs, ascending."""
+        found = self._runs_cache.get(speakers)
+        if found is None:
+            mine = [r for r in self.runs if r.speaker in speakers]
+            found = self._runs_cache[speakers] = ([r.first for r in mine], [r.end for r in mine])
+        return found
 
     def speaker_labels(
         self, claimed: str, aliases: Mapping[str, str] | None = None
@@ -301,14 +320,16 @@ def _align(
     lo: int,
     hi: int,
     absorb: frozenset[int] = frozenset(),
+    *,
+    refine: bool = True,
 ) -> _Piece | None:
-    """The best passage for q within [lo, hi), trying cuts at inner deletions.
+    """The best passage for q within [lo, hi), trying cuts at inner deletions (if `refine`).
 
     Global edit distance does not care whether source words are skipped at the edge or inside,
     so an early stray match of a common word can drag the passage start; cutting there fixes it.
     """
     best = _trim(index, q, lo, hi, absorb)
-    for _ in range(_REFINE_ROUNDS):
+    for _ in range(_REFINE_ROUNDS if refine else 0):
         if best is None:
             return None
         if best.similarity == 100.0:
@@ -352,61 +373,123 @@ def _seed_windows(
 ) -> list[tuple[int, int]]:
     """Candidate (diagonal, seed position) pairs: where q[0] would stand, voted by shared words."""
     total = max(len(index.ids), 1)
+    whole = lo <= 0 and hi >= total
     features: list[tuple[int, int, int, Sequence[int], float]] = []
     for size in (2, 1):
         for j in range(len(q) - size + 1):
             posts = index.postings(q[j : j + size])
             if not posts:
                 continue
-            a, b = bisect.bisect_left(posts, lo), bisect.bisect_left(posts, hi)
-            if a == b:
-                continue
             weight = (_BIGRAM_WEIGHT if size == 2 else 1.0) * math.log(1.0 + total / len(posts))
-            features.append((b - a, j, size, posts[a:b], weight))
+            if not whole:
+                a, b = bisect.bisect_left(posts, lo), bisect.bisect_left(posts, hi)
+                if a == b:
+                    continue
+                posts = posts[a:b]
+            features.append((len(posts), j, size, posts, weight))
     features.sort(key=lambda f: (f[0], -f[2], f[1]))
     votes: dict[int, float] = {}
     where: dict[int, int] = {}
     scanned = 0
-    run_of, runs = index.run_of, index.runs
-    for df, j, _size, posts, weight in features:
+    firsts: Sequence[int] = ()
+    ends: Sequence[int] = ()
+    if allowed is not None:
+        firsts, ends = index.speaker_runs(allowed)
+    hits: dict[int, int] = {}
+    most = 0
+    for df, j, size, posts, weight in features:
         if votes and scanned + df > _SEED_BUDGET:
-            break
-        scanned += df
-        for p in posts:
-            if allowed is not None and runs[run_of[p]].speaker not in allowed:
+            # Past the budget only bigrams of undecided votes are read: they place a passage of
+            # common words, where more common single words only add diagonals to sort.
+            if most >= _DECISIVE_VOTES or scanned + df > _SEED_BUDGET_MAX:
+                break
+            if size == 1:
                 continue
+        scanned += df
+        if allowed is not None:
+            # The claimed speaker's runs, bisected: a posting is theirs when inside one.
+            posts = [
+                p for p in posts if (k := bisect.bisect_right(firsts, p) - 1) >= 0 and p < ends[k]
+            ]
+        get = votes.get
+        if most >= _DECISIVE_VOTES:
+            for p in posts:
+                d = p - j
+                v = get(d)
+                if v is None:
+                    votes[d] = weight
+                    where[d] = p
+                else:
+                    votes[d] = v + weight
+            continue
+        for p in posts:
             d = p - j
-            votes[d] = votes.get(d, 0.0) + weight
-            where.setdefault(d, p)
+            v = get(d)
+            if v is None:
+                votes[d] = weight
+                where[d] = p
+                hits[d] = size
+                h = size
+            else:
+                votes[d] = v + weight
+                h = hits[d] = hits[d] + size
+            if h > most:
+                most = h
     if not votes:
         return []
     # Insertions and omissions shift the diagonal, so a passage's votes are pooled over a band.
     band = 2 + len(q) // 4
     diagonals = sorted(votes)
+    weights = [votes[d] for d in diagonals]
     pooled: list[tuple[float, float, int]] = []
     left = 0
     right = 0
     acc = 0.0
-    for d in diagonals:
-        while right < len(diagonals) and diagonals[right] <= d + band:
-            acc += votes[diagonals[right]]
+    n = len(diagonals)
+    for d, own in zip(diagonals, weights, strict=True):
+        while right < n and diagonals[right] <= d + band:
+            acc += weights[right]
             right += 1
         while diagonals[left] < d - band:
-            acc -= votes[diagonals[left]]
+            acc -= weights[left]
             left += 1
-        pooled.append((acc, votes[d], d))
+        pooled.append((-acc, -own, d))
     # Within a band of equal pooled score the most voted diagonal is the likeliest start.
-    pooled.sort(key=lambda x: (-x[0], -x[1], x[2]))
+    pooled.sort()
     picked: list[tuple[int, int]] = []
+    picked_runs: list[int] = []
+    run_of = index.run_of
+    least = _MIN_VOTE_SHARE * -pooled[0][0]
     for score, _own, d in pooled:
-        if score < _MIN_VOTE_SHARE * pooled[0][0]:
+        if -score < least:
             break
-        if any(abs(d - e) <= band and run_of[where[d]] == run_of[p] for e, p in picked):
+        run = run_of[where[d]]
+        if any(
+            abs(d - e) <= band and r == run for (e, _p), r in zip(picked, picked_runs, strict=True)
+        ):
             continue
         picked.append((d, where[d]))
+        picked_runs.append(run)
         if len(picked) >= count:
             break
     return picked
+
+
+def _windows(
+    index: MatchIndex,
+    q: Sequence[Hashable],
+    allowed: frozenset[int] | None,
+    lo: int,
+    hi: int,
+    count: int,
+) -> list[tuple[int, int, int]]:
+    """The token ranges [a, b) around the best seeded diagonals, each in its run, and its seed."""
+    slack = 2 + len(q) // 3
+    out = []
+    for d, seed in _seed_windows(index, q, allowed, lo, hi, count):
+        run = index.runs[index.run_of[seed]]
+        out.append((max(run.first, lo, d - slack), min(run.end, hi, d + len(q) + slack), seed))
+    return out
 
 
 def _pieces(
@@ -419,16 +502,63 @@ def _pieces(
     absorb: frozenset[int] = frozenset(),
 ) -> list[_Piece]:
     """Aligned passages for q among the best seeded windows inside [lo, hi)."""
-    slack = 2 + len(q) // 3
     out: dict[tuple[int, int], _Piece] = {}
-    for d, seed in _seed_windows(index, q, allowed, lo, hi, count):
-        run = index.runs[index.run_of[seed]]
-        a = max(run.first, lo, d - slack)
-        b = min(run.end, hi, d + len(q) + slack)
+    for a, b, _seed in _windows(index, q, allowed, lo, hi, count):
         piece = _align(index, q, a, b, absorb)
         if piece is not None:
             out.setdefault((piece.start, piece.end), piece)
     return sorted(out.values(), key=lambda p: (-p.similarity, p.start))
+
+
+def _bound(index: MatchIndex, q: Sequence[Hashable], a: int, b: int) -> float:
+    """The highest similarity any passage inside ids[a:b] can reach: one C call, no opcodes.
+
+    A passage keeps at most the window's longest common subsequence L with the quote, and is at
+    least L words long, so its similarity is at most 200 L / (len(q) + L).
+    """
+    window = index.ids[a:b]
+    common = (len(window) + len(q) - Indel.distance(window, q)) // 2
+    return _similarity(common, len(q), common)
+
+
+class _Pool:
+    """The chains aligned so far, and which windows can still change the result.
+
+    match_quote reports the best chain, the claimed speaker's best (`own`) and the best distinct
+    runner-up, which only matters within the ambiguity margin of a reported passage: the best,
+    or `own` once it is close enough to be reported (altered_similarity). A window whose bound
+    is below all of these needs no alignment. The thresholds only rise as chains are added,
+    so a window skipped once could never have mattered.
+    """
+
+    def __init__(self, index: MatchIndex, ids: frozenset[int], config: Config) -> None:
+        self.index = index
+        self.ids = ids
+        self.config = config
+        self.chains: dict[tuple[int, int], _Chain] = {}
+        self.top: float | None = None
+        self.own: float | None = None
+
+    def wants(self, bound: float, speaker: int) -> bool:
+        """Whether a window of this bound and speaker could change top, own or the runner-up."""
+        if self.top is None:
+            return True
+        floor = self.top
+        if self.ids:
+            floor = min(floor, max(self.own or 0.0, self.config.altered_similarity))
+        if bound >= floor - self.config.ambiguity_margin:
+            return True
+        return speaker in self.ids and (self.own is None or bound >= self.own)
+
+    def add(self, chain: _Chain) -> None:
+        """Keep a chain (the first of a start and end wins)."""
+        key = (chain.start, chain.end)
+        if key in self.chains:
+            return
+        self.chains[key] = chain
+        self.top = max(self.top or 0.0, chain.similarity)
+        if self.ids and _speakers(self.index, chain) <= self.ids:
+            self.own = max(self.own or 0.0, chain.similarity)
 
 
 def _chains(
@@ -437,24 +567,39 @@ def _chains(
     fragments: Sequence[tuple[int, int]],
     allowed: frozenset[int] | None,
     config: Config,
+    pool: _Pool,
     brackets: frozenset[int] = frozenset(),
-) -> list[_Chain]:
+) -> None:
     """Passages for every fragment in order, anchored on candidates of the longest fragment.
 
     The other fragments are looked for next to the anchor, each within the gap of its neighbour;
     one that aligns there below altered_similarity counts as missing (similarity 0), so that a
-    stray common word near the anchor does not stretch the passage.
+    stray common word near the anchor does not stretch the passage. Anchor windows are aligned
+    best bound first, and only while the pool wants them.
     """
     sizes = [j - i for i, j in fragments]
     anchor = max(range(len(fragments)), key=lambda k: (sizes[k], -k))
     gap = config.ellipsis_max_gap_words
-    out: dict[tuple[int, int], _Chain] = {}
     # Bracket positions relative to each fragment's first word.
     absorb = [frozenset(k - i for k in brackets if i < k < j) for i, j in fragments]
     i0, j0 = fragments[anchor]
-    for seed in _pieces(
-        index, q[i0:j0], allowed, 0, len(index.ids), config.candidates, absorb[anchor]
-    ):
+    qa = q[i0:j0]
+    rest = sum(sizes) - sizes[anchor]
+    windows = [
+        ((sizes[anchor] * _bound(index, qa, a, b) + 100.0 * rest) / sum(sizes), a, b, seed)
+        for a, b, seed in _windows(index, qa, allowed, 0, len(index.ids), config.candidates)
+    ]
+    windows.sort(key=lambda w: -w[0])
+    seen: set[tuple[int, int]] = set()
+    for bound, a, b, at in windows:
+        if not pool.wants(bound, index.runs[index.run_of[at]].speaker):
+            continue
+        # Cuts only raise a passage that stays below _REFINE_FLOOR whatever they do: not
+        # worth their alignments (the passage of an absent quote is never close).
+        seed = _align(index, qa, a, b, absorb[anchor], refine=bound >= _REFINE_FLOOR)
+        if seed is None or (seed.start, seed.end) in seen:
+            continue
+        seen.add((seed.start, seed.end))
         run = index.runs[index.run_of[seed.start]]
         doc_lo, doc_hi = index.doc_bounds[run.doc]
         speaker = frozenset({run.speaker})
@@ -486,9 +631,7 @@ def _chains(
                 edge = near[0].start
         found = [p for p in pieces if p is not None]
         weighted = sum(s * p.similarity for s, p in zip(sizes, pieces, strict=True) if p)
-        chain = _Chain(tuple(pieces), weighted / sum(sizes), found[0].start, found[-1].end)
-        out.setdefault((chain.start, chain.end), chain)
-    return list(out.values())
+        pool.add(_Chain(tuple(pieces), weighted / sum(sizes), found[0].start, found[-1].end))
 
 
 # Characters that join two tokens into one printed word: "Russian-Turkish", "U.S.-Russian".
@@ -617,6 +760,8 @@ def match_quote(
 
     `text` is the string the quote's token offsets index (the quote text when normalised with
     base=0); with it the diff ops show the quote's words as printed, without it canonically.
+    The runner-up is exact whenever it could make the quote ambiguous (within ambiguity_margin
+    of the best, or of the claimed speaker's best once that reaches altered_similarity).
     """
     # Words as the index stores them (ids on disk), so alignment compares like with like.
     q = index.encode(quote.words)
@@ -631,14 +776,12 @@ def match_quote(
     brackets = frozenset(
         bisect.bisect_left(starts, d.span.start) for d in quote.dropped if d.reason == "insertion"
     )
-    pool: dict[tuple[int, int], _Chain] = {}
+    pool = _Pool(index, ids, config)
     if ids:
-        for chain in _chains(index, q, fragments, ids, config, brackets):
-            pool[(chain.start, chain.end)] = chain
+        _chains(index, q, fragments, ids, config, pool, brackets)
     if not short:
-        for chain in _chains(index, q, fragments, None, config, brackets):
-            pool.setdefault((chain.start, chain.end), chain)
-    ranked = sorted(pool.values(), key=lambda c: _rank(index, c))
+        _chains(index, q, fragments, None, config, pool, brackets)
+    ranked = sorted(pool.chains.values(), key=lambda c: _rank(index, c))
     if not ranked:
         return MatchResult(None, None, None, not short, labels)
     top = ranked[0]

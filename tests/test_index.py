@@ -397,3 +397,12 @@ def test_corpus_stats(corpus: Path) -> None:
     }
     assert (stats["first_date"], stats["last_date"]) == ("2015-11-16", "2015-11-30")
     assert stats["index_bytes"] > 0
+
+
+def test_speaker_runs_equal(both: tuple[CorpusIndex, DiskIndex]) -> None:
+    memory, disk = both
+    for sid in range(len(memory.labels)):
+        for ids in (frozenset({sid}), frozenset({sid, (sid + 1) % len(memory.labels)})):
+            assert disk.speaker_runs(ids) == memory.speaker_runs(ids)
+    firsts, ends = disk.speaker_runs(frozenset({0}))
+    assert firsts == sorted(firsts) and all(a < b for a, b in zip(firsts, ends, strict=True))

@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
+from quoteverify import match
 from quoteverify.config import Config
-from quoteverify.match import CorpusIndex, build_index, match_quote
+from quoteverify.match import CorpusIndex, _align, _bound, build_index, match_quote
 from quoteverify.models import Corpus, DiffKind, DiffOp, MatchResult, Span, Transcript, Turn
 from quoteverify.normalise import Normalised, normalise
 
@@ -322,3 +323,42 @@ def test_passage_alignment(
     assert best is not None
     deleted = tuple(w for op in best.ops if op.kind is DiffKind.DELETE for w in op.source)
     assert (best.text, round(best.similarity, 1), deleted) == expected
+
+
+@pytest.mark.parametrize(
+    ("quote", "window", "bound"),
+    [
+        # every quote word in the window, in order: nothing caps the similarity
+        ("our engines will weave", "our engines will weave algebraic", 100.0),
+        # 3 of 4 in order (LCS 3): 200 * 3 / (4 + 3)
+        ("our engines will dance", "our engines will weave algebraic", 600 / 7),
+        # order counts: LCS of "weave will engines our" with the window is 1
+        ("weave will engines our", "our engines will weave algebraic", 200 / 5),
+        ("nothing shared here", "our engines will weave algebraic", 0.0),
+    ],
+)
+def test_bound_caps_the_similarity(quote: str, window: str, bound: float) -> None:
+    index = build_index(
+        Corpus((make_transcript("x.txt", (("Ada Lovelace", window),)),), aliases={})
+    )
+    q = index.encode(normalise(quote, quote=True).words)
+    assert _bound(index, q, 0, len(index.words)) == pytest.approx(bound)
+    piece = _align(index, q, 0, len(index.words))
+    assert piece is None or piece.similarity <= bound + 1e-9
+
+
+def test_pruned_alignment_keeps_best_own_and_close_runner(
+    index: CorpusIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "we must balance the budget before the next session"
+    pruned = run(index, text, "Ada Lovelace")
+    monkeypatch.setattr(match._Pool, "wants", lambda self, bound, speaker: True)
+    full = run(index, text, "Ada Lovelace")
+    assert (pruned.best, pruned.best_for_speaker, pruned.runner_up) == (
+        full.best,
+        full.best_for_speaker,
+        full.runner_up,
+    )
+    # The same words said by two people: the earlier is best, the other the runner-up.
+    assert pruned.best is not None and pruned.best.speaker == "Moderator"
+    assert pruned.runner_up is not None and pruned.runner_up.speaker == "Ada Lovelace"
