@@ -686,6 +686,8 @@ def _double_role(ch: str, prev: str, nxt: str, open_double: bool, top: str) -> i
     if ch == "“":
         if top == "„":
             return _CLOSE  # German „…“
+        if open_double and not nxt:
+            return _CLOSE  # nothing follows to be quoted: a ” typed as “ at a block's end
         closes = not _opening_context(prev) and not nxt.isalnum()
         return _CLOSE if open_double and closes else _OPEN
     if ch == "”":
@@ -739,6 +741,10 @@ def _scan_block(text: str, start: int, end: int) -> _Scan:
                 if i == start:
                     scan.lead = i
             continue
+        if ch in '”"' and prev.isdigit() and _INCHES.search(text, max(start, i - 5), i):
+            continue
+        if ch == '"' and nxt == "“" and _opening_context(prev):
+            continue  # a doubled opener typed twice, `"“`: the typographic one opens
         role = _double_role(ch, prev, nxt, n_double > 0, top)
         if role == _CLOSE and n_double == 0 and _reversed_opener(text, i, end, prev, nxt):
             role = _OPEN
@@ -759,6 +765,8 @@ def _scan_block(text: str, start: int, end: int) -> _Scan:
 
 
 _DOUBLE_MARKS = re.compile('["“”]')
+# Feet and inches: the ” of 5’2” or 6'1" is no quotation mark.
+_INCHES = re.compile(r"(?<![\w.])\d[’']\d{1,2}$")
 
 
 def _reversed_opener(text: str, i: int, end: int, prev: str, nxt: str) -> bool:
@@ -808,6 +816,10 @@ def _interruption(text: str, first: _Item, gap: str) -> bool:
     """Whether `gap` (between two quotes) is a speech tag splitting one quotation in two."""
     gap = gap.strip()
     if len(gap) > 160 or not gap.endswith((",", ":")):
+        return False
+    if re.match(r",?\s*(?:by|(?:and|or)\s+(?:the|a|an|his|her|its|their))\s", gap):
+        # a title and its byline, then the article: `“Title,” by Jo Roe: “Text”`; two
+        # items of a list: `“Title,” and the drama “Other,”`
         return False
     a, b = first.ranges[-1]
     if not (gap.startswith(",") or text[a:b].rstrip().endswith(",")):
@@ -907,18 +919,80 @@ def _chains(
         while link.get(m) == chain[-1][1]:
             m += 1
             chain.append((m, scans[m].lead))
-        close = scans[m].pairs.get(chain[-1][1])
+        last = chain[-1][1]
+        close = scans[m].pairs.get(last)
         if close is None:
-            continue
+            # The closing mark is missing (scraped copy loses it, or the next paragraph opens
+            # with another kind of mark): each paragraph that opened with a mark the next one
+            # repeated is still quoted to its end, and so is the last when it runs to its end.
+            if last not in scans[m].unclosed:
+                continue
+            close = -1
         ranges = [(op + 1, doc.blocks[b].span.end) for b, op in chain[:-1]]
-        ranges.append((chain[-1][1] + 1, close))
+        ranges.append((last + 1, close if close >= 0 else doc.blocks[m].span.end))
         idx = len(items)
         items.append(_Item(ranges, k, m, close, doc.text[chain[0][1]]))
         for b, op in chain:
             item_of[(b, op)] = idx
-        for b, op in chain[:-1]:
+        for b, op in chain if close < 0 else chain[:-1]:
             runs_on[b] = op
+    _broken(doc, scans, items, item_of, runs_on)
     return runs_on
+
+
+def _broken(
+    doc: Document,
+    scans: list[_Scan],
+    items: list[_Item],
+    item_of: dict[tuple[int, int], int],
+    runs_on: dict[int, int],
+) -> None:
+    """Join a quotation cut by a stray paragraph break: `“We will ⏎ win,” she said.`
+
+    The last mark of a paragraph opens and is never closed, and the first mark of the next
+    paragraph (which does not open with a mark) closes with nothing open: one quotation.
+    """
+    blocks, text = doc.blocks, doc.text
+    for k in range(len(blocks) - 1):
+        scan, nxt = scans[k], scans[k + 1]
+        if k in runs_on or not scan.unclosed or nxt.lead >= 0:
+            continue
+        if blocks[k].kind is not BlockKind.PARAGRAPH or blocks[k + 1].kind is not blocks[k].kind:
+            continue
+        o = scan.unclosed[-1]
+        if (k, o) in item_of or text[o] in _SINGLE_OPENERS:
+            continue
+        if _DOUBLE_MARKS.search(text, o + 1, blocks[k].span.end) is not None:
+            continue
+        first = _DOUBLE_MARKS.search(text, blocks[k + 1].span.start, blocks[k + 1].span.end)
+        if first is None or (first.start(), False) not in nxt.strays:
+            continue
+        c = first.start()
+        nxt.strays.remove((c, False))
+        ranges = [(o + 1, blocks[k].span.end), (blocks[k + 1].span.start, c)]
+        if _credit(text, ranges):
+            # A pull quote: `“Text.⏎Jane Roe, Mayor.”` quotes the text, not its credit line.
+            ranges, c = ranges[:1], -1
+        item_of[(k, o)] = len(items)
+        items.append(_Item(ranges, k, k + 1 if c >= 0 else k, c, text[o]))
+        runs_on[k] = o
+
+
+# The longest credit line (in words) under a pull quote: `Jane Roe, Mayor of Springfield.`
+_CREDIT_MAX_WORDS = 8
+
+
+def _credit(text: str, ranges: list[tuple[int, int]]) -> bool:
+    """Whether the second paragraph of a broken quotation is the first one's credit line."""
+    said = text[ranges[0][0] : ranges[0][1]].rstrip(_TRAILING_CLOSERS + " ")
+    credit = text[ranges[1][0] : ranges[1][1]].strip()
+    words = credit.split()
+    return (
+        said.endswith((".", "!", "?"))
+        and 0 < len(words) <= _CREDIT_MAX_WORDS
+        and credit[0].isupper()
+        and credit.endswith(".")
+    )
 
 
 def _source_span(doc: Document, a: int, b: int) -> Span:
