@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import enum
+import functools
 import itertools
 import re
 from collections.abc import Collection, Sequence
@@ -28,6 +29,10 @@ from quoteverify.models import (
     Span,
 )
 from quoteverify.normalise import canonical_name, same_person
+
+# Names are compared many times over within an article (fullest forms, lone words): cached.
+_canonical = functools.lru_cache(maxsize=8192)(canonical_name)
+_same_person = functools.lru_cache(maxsize=65536)(same_person)
 
 
 def _set(words: str) -> frozenset[str]:
@@ -81,7 +86,26 @@ _AUX = _set("""
     even still already publicly privately himself herself
     """)
 _LINKING = _set("was is were are seemed appeared remained looked sounded grew became")
+# Verbs whose next word is their object: `Ramos, 58, told AFP` is Ramos's clause, never AFP's.
+# `tell` is never inverted; the others are after a quote (`“Why?” asked Smith`) but not after a
+# comma (`Clinton, who won, asked Sanders`).
+_NEVER_INVERTED = _set("tell tells told")
+_OBJECT_VERBS = _set("""
+    tell tells told ask asks asked urge urges urged warn warns warned remind reminds reminded
+    call calls called accuse accuses accused thank thanks thanked assure assures assured
+    """)
 _PRONOUNS = frozenset({"he", "she", "they"})
+_PRONOUN_GENDER = {"he": "m", "she": "f"}
+# Where an article tells a gender: `Mrs. Clinton`, `Clinton said she …`, `Kasich told
+# reporters he …`.
+_TITLE_GENDER = re.compile(
+    r"\b(Mr|Mrs|Ms|Miss)\b\.?[^\S\n]+((?:[A-Z][\w’'-]*\.?[^\S\n]+)*[A-Z][\w’'-]*)"
+)
+_SAID_GENDER = re.compile(
+    r"\b([A-Z][\w’'-]+),?[^\S\n]+(?:\w+[^\S\n]+)?"
+    r"(?:said|says|added|told|tells|insisted|argued|noted|wrote)[^\S\n]+(?:\w+[^\S\n]+)?"
+    r"(?:that[^\S\n]+)?(he|she)\b"
+)
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
 
 _TITLES = _set("""
@@ -111,8 +135,11 @@ _STOP = _set("""
     Other Another Any Speaking Asked Meanwhile Moreover Furthermore Finally Again Afterwards
     Neither Either Whether Perhaps Maybe Sometimes Often Once Later Thus Hence Therefore
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February September
-    October November December Hours Minutes Days Weeks Months Years
+    October November December Hours Minutes Days Weeks Months Years Including Had Has Have
+    Having Was Were Is Are Did Does Things Pressed
     """)
+# Small words a Title-Case headline leaves in lowercase.
+_TITLE_SMALL = _set("a an the and or nor but of in on at to for with by from as is vs")
 # Reporting verbs that open a sentence (`Said Ms Poynter, “…”`): capitalised, but no name.
 _OPENING_VERBS = _set("Said Says Added Adds Stated Continued Tweeted Wrote Explained Noted")
 # Months that are also names (`Theresa May`): a name only when titled or with a first name.
@@ -321,6 +348,16 @@ class _Resolved:
     description: str | None = None
 
 
+@dataclass(frozen=True)
+class _Event:
+    """A resolved subject in article order, for the pronouns after it."""
+
+    start: int
+    block: int
+    resolved: _Resolved
+    reported: bool  # the subject of a reporting clause or of a quote, not just of a sentence
+
+
 def attribute(
     doc: Document, quotes: Sequence[Quote], *, aliases: Collection[str] = ()
 ) -> tuple[Attribution, ...]:
@@ -375,6 +412,15 @@ def _mask(doc: Document, quotes: Sequence[Quote]) -> str:
     return "".join(chars)
 
 
+# A short quotation inside an apposition: `Hale, the author of “Going Viral,” said`.
+_SHORT_QUOTE = re.compile(r"[“\"][^“”\"\n]{0,40}[”\"]")
+
+
+def _bare(text: str) -> str:
+    """text without the short quotations it holds whole (titles, nicknames in appositions)."""
+    return _SHORT_QUOTE.sub(lambda m: " " * len(m.group()), text)
+
+
 def _is_space_gap(gap: str) -> bool:
     return bool(gap) and not gap.strip() and gap.count("\n") <= 1
 
@@ -405,9 +451,13 @@ class _Reading:
             for m in _WORD.finditer(self.text)
         ]
         self.word_starts = [w.start for w in self.words]
-        self.runs = self._name_runs()
         self.sentences = self._sentences()
         self.sentence_starts = [s[0] for s in self.sentences]
+        self.title_verbs = self._title_verbs()
+        self.runs = self._name_runs()
+        self.surnames = self._surnames()
+        # surname -> m, f or "" (told both ways), built when first asked
+        self._genders: dict[str, str] | None = None
         self.mentions = self._mentions()
         self.clauses = self._clauses()
 
@@ -444,7 +494,7 @@ class _Reading:
         runs: dict[int, tuple[int, int]] = {}
         words, n, i = self.words, len(self.words), 0
         while i < n:
-            if not _nameish(words[i].text):
+            if not _nameish(words[i].text) or i in self.title_verbs:
                 i += 1
                 continue
             j = i
@@ -452,13 +502,54 @@ class _Reading:
                 k = j + 1
                 while k + 1 < n and words[k].text in _PARTICLES and self.joined(k):
                     k += 1
-                if not _nameish(words[k].text) or (k > j + 1 and not self.joined(k - 1)):
+                if (
+                    not _nameish(words[k].text)
+                    or k in self.title_verbs
+                    or (k > j + 1 and not self.joined(k - 1))
+                ):
                     break
                 j = k
             for k in range(i, j + 1):
                 runs[k] = (i, j)
             i = j + 1
         return runs
+
+    def _title_verbs(self) -> frozenset[int]:
+        """Capitalised verbs of Title-Case sentences (`Zoe Saldana Asked Men To “…”`, `Trump
+        Says …`): by word index, so that they end a name and count as verbs."""
+        out: set[int] = set()
+        for ss, se, _ in self.sentences:
+            lo, hi = self.word_at(ss), self.word_at(se)
+            content = [
+                k
+                for k in range(lo, hi)
+                if self.words[k].text[0].isalpha() and self.words[k].text not in _TITLE_SMALL
+            ]
+            if len(content) < 4 or any(not self.words[k].text[0].isupper() for k in content):
+                continue
+            for k in content[1:]:
+                lower = self.words[k].text.lower()
+                if lower in _VERBS or (lower.endswith("ed") and len(lower) >= 6):
+                    out.add(k)
+        return frozenset(out)
+
+    def _surnames(self) -> frozenset[str]:
+        """Last words of the article's full names: `Bloomberg` is a person where the article
+        names `Michael Bloomberg`, and `Guardian` where it names `Mayor Don Guardian`."""
+        out: set[str] = set()
+        for first, last in set(self.runs.values()):
+            tokens = [w.text for w in self.words[first : last + 1]]
+            while tokens and tokens[0] in _TITLES:
+                tokens = tokens[1:]
+            if (
+                len(tokens) >= 2
+                and not _possessive(tokens[-1])
+                and tokens[-1] not in _ORG_HEADS
+                and not _OUTLET_AT.fullmatch(" ".join(tokens))
+                and (first == 0 or self.words[first - 1].text.lower() != "the")
+            ):
+                out.add(tokens[-1])
+        return frozenset(out)
 
     def _sentences(self) -> list[tuple[int, int, int]]:
         """(start, end, block) of every sentence, in order."""
@@ -528,7 +619,9 @@ class _Reading:
             return None
         if after_the:
             begin = words[first - 1].start
-        if _OUTLET_AT.fullmatch(self.doc.text[begin:end]):
+        if _OUTLET_AT.fullmatch(self.doc.text[begin:end]) and not (
+            single is not None and not after_the and single in self.surnames
+        ):
             return _Subject(_Ref.ORG, begin, end, self.doc.text[begin:end], outlet=True)
         if (
             after_the
@@ -558,14 +651,22 @@ class _Reading:
 
     def fullest(self, name: str, pos: int) -> str:
         """The fullest form of `name` the article has given up to pos (`Recep Tayyip Erdogan`)."""
-        tokens = set(canonical_name(name).split())
-        best, best_len = name, len(tokens)
+        tokens = set(_canonical(name).split())
+        fuller: list[tuple[str, set[str]]] = []
         for m in self.mentions:
             if m.start > pos:
                 break
-            m_tokens = canonical_name(m.name).split()
-            if len(m_tokens) >= best_len and tokens <= set(m_tokens) and same_person(m.name, name):
-                best, best_len = m.name, len(m_tokens)
+            m_tokens = set(_canonical(m.name).split())
+            if len(m_tokens) > len(tokens) and tokens <= m_tokens and _same_person(m.name, name):
+                fuller.append((m.name, m_tokens))
+        if not fuller:
+            return name
+        # Two people may share the surname (`Jeb Bush`, `George H.W. Bush`): the one named last
+        # is meant, in the fullest form the article gave that person.
+        best, best_tokens = fuller[-1]
+        for other, other_tokens in fuller:
+            if len(other_tokens) > len(best_tokens) and best_tokens <= other_tokens:
+                best, best_tokens = other, other_tokens
         return best
 
     # --- subjects -----------------------------------------------------------------------
@@ -576,7 +677,7 @@ class _Reading:
             return None
         w = self.words[j]
         m = _OUTLET_BEFORE.search(self.text, lo, w.end)
-        if m is not None:
+        if m is not None and m.group() not in self.surnames:
             return _Subject(
                 _Ref.ORG, m.start(), m.end(), self.doc.text[m.start() : m.end()], outlet=True
             )
@@ -593,6 +694,9 @@ class _Reading:
                     first += 1
                 if _possessive(w.text):
                     return None
+                of_whom = self._of_place(first, lo)
+                if of_whom is not None:
+                    return of_whom
                 subject = self.name(first, last)
                 if subject is not None:
                     return subject
@@ -610,6 +714,33 @@ class _Reading:
         if lower in _ANON_NOUNS:
             return self._described(_Ref.ANON, self._modifiers_before(j, lo), j)
         return None
+
+    def _of_place(self, first: int, lo: int) -> _Subject | None:
+        """`Rep. Tom Cole of Oklahoma`, `George Zornick of The Nation`: the person before `of`.
+
+        words[first] starts a name run; when `of` (and `the`) leads to it from a person's name,
+        the subject is that person, unless the run is itself a titled name (`Secretary of State
+        John Kerry`).
+        """
+        k = first - 1
+        if k >= 0 and self.words[k].text == "The" and self.spaced(k):
+            k -= 1
+        if k < 1 or self.words[k].text != "of" or not self.spaced(k) or not self.spaced(k - 1):
+            return None
+        if self.words[k - 1].start < lo or k - 1 not in self.runs:
+            return None
+        a, b = self.runs[k - 1]
+        if b != k - 1 or _possessive(self.words[b].text):
+            return None
+        while a < b and self.words[a].start < lo:
+            a += 1
+        person = self.name(a, b)
+        if person is None or person.ref is not _Ref.PERSON:
+            return None
+        place = self.name(first, self.runs[first][1])
+        if place is not None and place.titled:
+            return None
+        return person
 
     def _described(self, ref: _Ref, first: int, last: int) -> _Subject:
         start, end = self.words[first].start, self.words[last].end
@@ -654,7 +785,7 @@ class _Reading:
             return None
         w = self.words[i]
         m = _OUTLET_AT.match(self.text, w.start, hi)
-        if m is not None:
+        if m is not None and m.group() not in self.surnames:
             return _Subject(
                 _Ref.ORG, m.start(), m.end(), self.doc.text[m.start() : m.end()], outlet=True
             )
@@ -683,7 +814,7 @@ class _Reading:
         Axelrod`, `Clinton ally James Carville`, `Florida’s Rick Wilson`, `former Sen. Evan Bayh`.
         """
         words = self.words
-        k, last_run = i, -1
+        k, last_run, owned = i, -1, False
         while k < len(words) and k - i < 8 and words[k].end <= hi:
             text = words[k].text
             lower = text.lower()
@@ -691,8 +822,9 @@ class _Reading:
                 last_run = k
                 k = self.runs[k][1]
                 if _possessive(words[k].text):
-                    last_run = -1
-            elif text[0].isupper() or not _descriptive(lower):
+                    last_run, owned = -1, True
+            elif text[0].isupper() or not (_descriptive(lower) or (owned and _plain(lower))):
+                # after a possessive any plain noun describes: `Reagan’s education secretary`
                 break
             else:
                 last_run = -1
@@ -829,7 +961,7 @@ class _Reading:
                     if m + 1 < len(self.words)
                     else ""
                 )
-                if any(ch in after for ch in _OPENING + "”" + _FILL + ".;:!?"):
+                if any(ch in _bare(after) for ch in _OPENING + "”" + _FILL + ".;:!?"):
                     return None
                 if after.strip() == ",":
                     n = m + 1
@@ -852,6 +984,8 @@ class _Reading:
         if n >= len(self.words) or self.words[n].end > hi:
             return None
         verb = self.words[n].text
+        if n in self.title_verbs:
+            verb = verb.lower()
         if not verb.islower() or not verb.isalpha():
             return None
         if verb in _AUX or verb in _LINKING or verb in _VERBS:
@@ -873,7 +1007,8 @@ class _Reading:
             if verb in _LINKING or verb in _AUX or verb in _VERBS or verb.endswith("ed"):
                 return True
         return any(
-            m.start != subject.start and same_person(m.name, subject.printed) for m in self.mentions
+            m.start != subject.start and _same_person(m.name, subject.printed)
+            for m in self.mentions
         )
 
     def _clauses(self) -> list[_Clause]:
@@ -885,7 +1020,7 @@ class _Reading:
             while k < len(self.words) and self.words[k].start < se:
                 w = self.words[k]
                 clause: _Clause | None = None
-                if w.text in _VERBS or self._phrasal(k):
+                if w.text in _VERBS or self._phrasal(k) or k in self.title_verbs:
                     clause = self._verb_first(k, ss, se) or self._subject_first(k, ss)
                 elif w.text.islower() and w.text.endswith("ed"):
                     # `“This is fantastic!” beamed Hartley`, `“Why?” Beck questioned`: any past
@@ -960,6 +1095,8 @@ class _Reading:
         """`”, said Mr Putin`: the verb right after a closing quotation mark, or opening the
         sentence (`Said Mr Putin: “…”`)."""
         w = self.words[k]
+        if w.text.lower() in _NEVER_INVERTED:
+            return None
         before = self.text[ss : w.start].rstrip(" \t\n,;:—–-")
         cue = self._cue(k)
         if before.endswith((" a", " avait", " hat")):
@@ -975,7 +1112,11 @@ class _Reading:
         subject = self.subject_starting(k + 1, se)
         if subject is None or not _is_space_gap(self.text[w.end : subject.first]):
             return None
-        if after_comma and not before.endswith(tuple(_CLOSING)) and not self._inverted_end(subject):
+        if (
+            after_comma
+            and not before.endswith(tuple(_CLOSING))
+            and (w.text.lower() in _OBJECT_VERBS or not self._inverted_end(subject))
+        ):
             return None
         return _Clause(subject, cue, w.start, w.start)
 
@@ -1033,7 +1174,7 @@ class _Reading:
 
     def _appositive(self, j: int, ss: int) -> _Subject | None:
         """`Peskov, Putin’s spokesman, said` and `Putin’s spokesman, Peskov, said`: the name."""
-        segment = self.text[ss : self.words[j].start]
+        segment = _bare(self.text[ss : self.words[j].start])
         last = segment.rfind(",")
         if last < 0 or any(ch in segment[last:] for ch in _OPENING + "”" + _FILL):
             return None
@@ -1043,12 +1184,14 @@ class _Reading:
         # The head is the first subject standing before a comma, within a dozen words:
         # `Clinton, during a meeting in Columbus, Ohio, said` is Clinton's clause.
         heads: list[_Subject] = []
-        for m in re.finditer(",", segment):
+        for m in re.finditer(",", segment):  # commas inside short quotations are blanked
             c = ss + m.start()
             head_end = self.word_at(c) - 1
             if j - head_end > 16 or head_end < 0 or self.text[self.words[head_end].end : c].strip():
                 continue
-            if any(ch in self.text[c : self.words[j].start] for ch in _OPENING + "”" + _FILL):
+            if any(
+                ch in _bare(self.text[c : self.words[j].start]) for ch in _OPENING + "”" + _FILL
+            ):
                 continue
             head = self.subject_ending(head_end, ss)
             if head is not None:
@@ -1145,6 +1288,13 @@ class _Reading:
         subject = self.subject_ending(j, ss)
         if subject is None or subject.ref is _Ref.PRONOUN:
             return None
+        # `said in a statement:`, `told Fox News:`, `added about Carson:`: the words before the
+        # colon are an object or a complement, not the speaker, when a lowercase word leads in.
+        k = self.word_at(subject.first) - 1
+        if k >= 0 and self.words[k].start >= ss and self.spaced(k):
+            lead = self.words[k].text
+            if lead.islower() and lead not in _CLAUSE_OPENERS | _CONNECTIVES:
+                return None
         return _Clause(subject, ":", colon, subject.first)
 
     def _previous_sentence(self, si: int, *, headline: bool) -> tuple[_Subject, str | None] | None:
@@ -1186,22 +1336,29 @@ class _Reading:
 
     def resolve(self, chosen: Sequence[_Subject]) -> dict[tuple[int, int], _Resolved]:
         """Every subject resolved, in article order: pronouns and roles to earlier subjects."""
-        events = {(c.subject.start, c.subject.end): c.subject for c in self.clauses}
+        events: dict[tuple[int, int], _Subject] = {}
+        # A sentence about a person names who a later pronoun means (`Kasich took a different
+        # tack. “…,” he said.`), whether it reports speech or not.
+        for ss, se, _ in self.sentences:
+            subject = self.sentence_subject(ss, se)
+            if subject is not None and subject.ref is _Ref.PERSON:
+                events[(subject.start, subject.end)] = subject
+        events.update({(c.subject.start, c.subject.end): c.subject for c in self.clauses})
         events.update({(s.start, s.end): s for s in chosen})
+        reported = {(c.subject.start, c.subject.end) for c in self.clauses}
+        reported.update((s.start, s.end) for s in chosen)
         done: dict[tuple[int, int], _Resolved] = {}
-        history: list[tuple[int, int, _Resolved]] = []  # (start, block, resolved)
+        history: list[_Event] = []
         for key in sorted(events):
             subject = events[key]
             block = self.block_of(subject.start)
             r = self._resolve_one(subject, block, history)
             done[key] = r
             if r.kind is not AttributionKind.NONE:
-                history.append((subject.start, block, r))
+                history.append(_Event(subject.start, block, r, key in reported))
         return done
 
-    def _resolve_one(
-        self, subject: _Subject, block: int, history: list[tuple[int, int, _Resolved]]
-    ) -> _Resolved:
+    def _resolve_one(self, subject: _Subject, block: int, history: list[_Event]) -> _Resolved:
         match subject.ref:
             case _Ref.PERSON:
                 name = self.fullest(subject.printed, subject.start)
@@ -1211,10 +1368,9 @@ class _Reading:
                     return _Resolved(AttributionKind.EXPLICIT, speaker=subject.printed)
                 return _Resolved(AttributionKind.ANONYMOUS, description=subject.printed)
             case _Ref.PRONOUN:
-                for _, b, r in reversed(history):
-                    if b < block - _WINDOW_BLOCKS:
-                        break
-                    return self._as_pronoun(r, subject.start)
+                event = self._antecedent(subject, block, history)
+                if event is not None:
+                    return self._as_pronoun(event.resolved, subject.start)
                 titled = self._titled_before(subject.start, block - _WINDOW_BLOCKS)
                 if titled is not None:
                     return _Resolved(AttributionKind.PRONOUN, speaker=titled)
@@ -1222,17 +1378,53 @@ class _Reading:
             case _Ref.ROLE:
                 if _alias_key(subject.printed) in self.aliases:
                     return _Resolved(AttributionKind.EXPLICIT, speaker=subject.printed)
-                for _, b, r in reversed(history):
-                    if b < block - _WINDOW_BLOCKS:
+                for event in reversed(history):
+                    if event.block < block - _WINDOW_BLOCKS:
                         break
-                    if r.speaker is not None:
-                        return self._as_pronoun(r, subject.start)
+                    if event.resolved.speaker is not None:
+                        return self._as_pronoun(event.resolved, subject.start)
                 titled = self._titled_before(subject.start, 0)
                 if titled is not None:
                     return _Resolved(AttributionKind.PRONOUN, speaker=titled)
                 return _Resolved(AttributionKind.ANONYMOUS, description=subject.printed)
             case _:
                 assert_never(subject.ref)
+
+    def _antecedent(self, pronoun: _Subject, block: int, history: list[_Event]) -> _Event | None:
+        """What a pronoun refers to: the last subject within the window whose gender, where the
+        article tells it, agrees; a speaker reported in the pronoun's own paragraph wins over a
+        later subject that reported nothing (`Putin said …. Hollande smiled. “…,” he said.`)."""
+        gender = _PRONOUN_GENDER.get(pronoun.printed.lower())
+        compatible: list[_Event] = []
+        for event in reversed(history):
+            if event.block < block - _WINDOW_BLOCKS:
+                break
+            speaker = event.resolved.speaker
+            if gender is not None and speaker is not None:
+                known = self.gender_of(speaker)
+                if known is not None and known != gender:
+                    continue
+            compatible.append(event)
+        for event in compatible:
+            if event.block != block:
+                break
+            if event.reported:
+                return event
+        return compatible[0] if compatible else None
+
+    def gender_of(self, name: str) -> str | None:
+        """`m` or `f` where the article tells a person's gender without contradiction: a title
+        (`Mr`, `Mrs`, `Ms`) before the surname, or `<surname> said (that) he/she`."""
+        if self._genders is None:
+            found: dict[str, set[str]] = {}
+            for m in _TITLE_GENDER.finditer(self.text):
+                found.setdefault(m.group(2).split()[-1], set()).add(
+                    "m" if m.group(1) == "Mr" else "f"
+                )
+            for m in _SAID_GENDER.finditer(self.text):
+                found.setdefault(m.group(1), set()).add("m" if m.group(2) == "he" else "f")
+            self._genders = {k: next(iter(v)) if len(v) == 1 else "" for k, v in found.items()}
+        return self._genders.get(name.split()[-1]) or None
 
     def _as_pronoun(self, r: _Resolved, pos: int) -> _Resolved:
         if r.speaker is None:

@@ -347,6 +347,78 @@ CASES = [
         [(P, "Ellen Park", "said", None)],
     ),
     ("# Park: “We Will Win”", [(E, "Park", ":", None)]),
+    # --- real-news patterns, second round -------------------------------------------------
+    # `told`'s next word is its object, never an inverted subject
+    (
+        "“We were wrong to wait,” Ramos, 58, told AFP in an interview.",
+        [(E, "Ramos", "told", None)],
+    ),
+    (
+        "Ellen Park, who called him first, told her supporters, “I still love Ohio.”",
+        [(E, "Ellen Park", "told", None)],
+    ),
+    # a colon after an object or a complement: the speaker is the clause's subject
+    (
+        "Dora Lane, the campaign chair, said in a statement: “We are ready.”",
+        [(E, "Dora Lane", "said", None)],
+    ),
+    ("Kemp later told Fox News: “We will come together.”", [(E, "Kemp", "told", None)]),
+    ("Wells added about Dalton: “He feels sorry.”", [(E, "Wells", "added", None)]),
+    # `NAME of PLACE`: the person, not the place or the publication
+    (
+        "Rep. Tom Hale of Oklahoma, an ally of the leadership, said he was “worried”.",
+        [(E, "Tom Hale", "said", None)],
+    ),
+    ("Gus Zorn of The Nation wrote, “It rings hollow.”", [(E, "Gus Zorn", "wrote", None)]),
+    # a one-word outlet name that the article gives as a person's surname
+    (
+        "Mayor Don Guardian spoke first. Guardian said the city was “devastated” by it.",
+        [(E, "Don Guardian", "said", None)],
+    ),
+    (
+        "Michael Bloomberg ran the city. Now Bloomberg says the race is “an outrage”.",
+        [(E, "Michael Bloomberg", "says", None)],
+    ),
+    # Title-Case headlines: the capitalised verb ends the name and reports
+    (
+        "13 Zoe Vale Asked Men Everywhere To “Redefine Masculinity.” Photo. Fans cheered.",
+        [(E, "Zoe Vale", "Asked", None)],
+    ),
+    (
+        "# Gina Ruiz Questioned What It Means To Be “Latino Enough”",
+        [(E, "Gina Ruiz", "Questioned", None)],
+    ),
+    ("# Trump Says Clinton Is “Unfit”", [(E, "Trump", "Says", None)]),
+    # a short title or nickname inside the apposition between the name and its verb
+    (
+        "“We had better days,” Texas delegate Bill Marsh, wearing a hat and “Cruz” pins, said.",
+        [(E, "Bill Marsh", "said", None), (N, None, None, None)],
+    ),
+    # `according to` a possessive description that leads up to the name
+    (
+        "For Trump, according to Ronald Reagan’s former education secretary Will Benton, the "
+        "speech is “a test” of him.",
+        [(E, "Will Benton", "according to", None)],
+    ),
+    # a pronoun: the subject of the last sentence about a person, though it reported nothing
+    (
+        "Cruz spoke first.\nJohn Kasich took a different tack and praised the crowd.\n"
+        "“You have to unite people,” he said.",
+        [(P, "John Kasich", "said", None)],
+    ),
+    # ... but a speaker reported in the pronoun's own paragraph wins (see the Putin case above)
+    # a pronoun skips a person of the other gender, as the article tells it
+    (
+        "Ann Hale said she would run.\nMr. Dole spoke later.\nMs. Hale waved.\n"
+        "“I am not done,” he said.",
+        [(P, "Dole", "said", None)],
+    ),
+    # two people share a surname: the one named last is meant
+    (
+        "George H.W. Bush stayed home.\nJeb Bush toured the state.\n"
+        "Bush says it is “interesting” that many are undecided.",
+        [(E, "Jeb Bush", "says", None)],
+    ),
     # --- nothing to go on ------------------------------------------------------------------
     ("The weather was cold.\n“Winter is coming.”", [(N, None, None, None)]),
     ("# “Winter is coming”", [(N, None, None, None)]),
