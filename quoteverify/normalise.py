@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 from quoteverify.models import Span
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One word as matched (`norm`) and where it stands in the original text."""
+
+    # A named tuple, not a dataclass: an index build makes one per corpus word, and a tuple is
+    # made several times faster (from C, without a Python __init__).
 
     norm: str
     start: int
@@ -91,6 +96,22 @@ _LABEL = re.compile(r"\s*[A-Z][A-Z.'’ -]+:")
 _PUNCT = re.compile(r"[^\w\s]")
 _SET_OFF_RIGHT = re.compile(r"\s*(?:[^\w\s]|$|(?i:uh|um|er|ah)\b)")
 _DASH_GAP = re.compile(rf"\s[{_HYPHENS}]|[{_HYPHENS}]\s|[{_DASHES}]|[{_HYPHENS}]{{2}}")
+
+# Most text is words of letters, digits and apostrophes between spaces and punctuation; there
+# _TOKEN cuts exactly where _PLAIN does, and _PLAIN.split is several times faster. _ODD finds,
+# by the rarer character each needs, every place where another rule of _TOKEN could apply: an
+# in-word bracket, marks, "_", per cent and ampersand signs, a hyphen before a space (cut-off
+# word) or an h ("uh-huh"), a dotted initialism, a digit after a point or comma. No token of
+# _TOKEN holds whitespace, so the whitespace-free run around each such place goes through
+# _TOKEN itself and the rest through _PLAIN, with the same tokens.
+_PLAIN = re.compile(rf"(\w++(?:[{_APOSTROPHES}]\w++)*+)")
+_ODD = re.compile(
+    rf"[\[\u0300-\u036f\u00ad_%％﹪٪&＆﹠]|[{_HYPHENS}](?=[^\S\n]|(?i:h))|\.[^\W\d_]\.|[.,]\d"
+)
+_SPACE = re.compile(r"\s")
+# Norms of the tokens _TOKEN drops by kind, never a canonical word (those have no NUL).
+_CUT_FILLER = "\x00filler"
+_CUT_STUTTER = "\x00stutter"
 
 _FILLERS = frozenset(
     {"uh", "uhh", "uhm", "um", "umm", "er", "erm", "ah", "eh", "hmm", "hm", "mm", "mmm"}
@@ -169,23 +190,60 @@ def _canon_digits(s: str) -> str:
     return s
 
 
-def _joins(text: str, end: int, start: int) -> bool:
-    gap = text[end:start]
+class _Words:
+    """Words as three parallel lists: a list of tuples costs a tuple per word to build."""
+
+    __slots__ = ("ends", "norms", "starts")
+
+    def __init__(self, norms: list[str], starts: list[int], ends: list[int]) -> None:
+        self.norms = norms
+        self.starts = starts
+        self.ends = ends
+
+    def extend(self, norms: list[str], starts: list[int], ends: list[int]) -> None:
+        """Append words."""
+        self.norms += norms
+        self.starts += starts
+        self.ends += ends
+
+    def append(self, norm: str, start: int, end: int) -> None:
+        """Append one word."""
+        self.norms.append(norm)
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def slice(self, i: int, j: int) -> _Words:
+        """Words i to j."""
+        return _Words(self.norms[i:j], self.starts[i:j], self.ends[i:j])
+
+    def compress(self, keep: Sequence[int]) -> _Words:
+        """The words whose `keep` is true."""
+        return _Words(
+            list(itertools.compress(self.norms, keep)),
+            list(itertools.compress(self.starts, keep)),
+            list(itertools.compress(self.ends, keep)),
+        )
+
+
+def _joins(text: str, end: int, start: int, base: int) -> bool:
+    # Word offsets are base + index into text, as in the Tokens made of them.
+    gap = text[end - base : start - base]
     return gap.isspace() or (len(gap) == 1 and gap in _HYPHENS)
 
 
-def _parse_number(items: list[tuple[str, int, int]], i: int, text: str) -> tuple[str, int] | None:
-    """The number phrase starting at items[i], as (digits, index after it), or None."""
+def _parse_number(words: _Words, i: int, text: str, base: int) -> tuple[str, int] | None:
+    """The number phrase starting at word i, as (digits, index after it), or None."""
+    norms, starts, ends = words.norms, words.starts, words.ends
     total = Decimal(0)
     group = Decimal(0)
     last = ""
     last_scale = 10**15
     ordinal = False
     j = i
-    n = len(items)
+    n = len(norms)
     while j < n:
-        word = items[j][0]
-        if j > i and not _joins(text, items[j - 1][2], items[j][1]):
+        word = norms[j]
+        if j > i and not _joins(text, ends[j - 1], starts[j], base):
             break
         entry = _NUMBER_WORDS.get(word)
         if entry is None:
@@ -194,12 +252,12 @@ def _parse_number(items: list[tuple[str, int, int]], i: int, text: str) -> tuple
                 j += 1
                 continue
             if word == "and" and last in ("h", "s") and j + 1 < n:
-                nxt = _NUMBER_WORDS.get(items[j + 1][0])
+                nxt = _NUMBER_WORDS.get(norms[j + 1])
                 if (
                     nxt
                     and nxt[0] in "ukt"
                     and nxt[1]
-                    and _joins(text, items[j][2], items[j + 1][1])
+                    and _joins(text, ends[j], starts[j + 1], base)
                 ):
                     last = "and"
                     j += 1
@@ -207,8 +265,8 @@ def _parse_number(items: list[tuple[str, int, int]], i: int, text: str) -> tuple
             if word == "point" and last in ("u", "k", "t"):
                 digits = ""
                 k = j + 1
-                while k < n and _joins(text, items[k - 1][2], items[k][1]):
-                    d = _NUMBER_WORDS.get(items[k][0])
+                while k < n and _joins(text, ends[k - 1], starts[k], base):
+                    d = _NUMBER_WORDS.get(norms[k])
                     if d is None or d[0] != "u" or d[2]:
                         break
                     digits += str(d[1])
@@ -457,16 +515,32 @@ def _bracket_reason(text: str, start: int, end: int, quote: bool) -> str | None:
     return None
 
 
+def _marks(text: str) -> Iterator[re.Match[str]]:
+    """_MARKS_TRANSCRIPT.finditer(text), tried only where a bracket opens: much faster."""
+    pos = 0
+    find = text.find
+    square, round_ = find("["), find("(")
+    while square >= 0 or round_ >= 0:
+        at = square if round_ < 0 or 0 <= square < round_ else round_
+        m = _MARKS_TRANSCRIPT.match(text, at)
+        pos = m.end() if m else at + 1
+        if m:
+            yield m
+        if 0 <= square < pos:
+            square = find("[", pos)
+        if 0 <= round_ < pos:
+            round_ = find("(", pos)
+
+
 def _segments(
     text: str, quote: bool, base: int, dropped: list[Dropped], cuts: list[int]
 ) -> list[tuple[int, int]]:
     """The stretches of text whose words count, between editorial marks and annotations."""
     if "[" not in text and "(" not in text and (not quote or ("…" not in text and "." not in text)):
         return [(0, len(text))]
-    marks = _MARKS_QUOTE if quote else _MARKS_TRANSCRIPT
     segments: list[tuple[int, int]] = []
     pos = 0
-    for m in marks.finditer(text):
+    for m in _marks(text) if not quote else _MARKS_QUOTE.finditer(text):
         start, end = m.span()
         if m.lastgroup == "e":
             reason: str | None = "ellipsis"
@@ -484,145 +558,358 @@ def _segments(
     return segments
 
 
-def _may_start_number(norm: str) -> bool:
-    return norm in _NUMBER_START or norm == "per" or norm[0].isdigit()
+_NUMBER_OR_PER = _NUMBER_START | {"per"}
+# The norms of tokens that are dropped (fillers, cut-off words, "uh-huh") or skipped ("").
+_STOP = _FILLERS | {"", _CUT_FILLER, _CUT_STUTTER}
+_FIRST = operator.itemgetter(0)
+
+
+def _full_tokens(
+    text: str,
+    start: int,
+    end: int,
+    base: int,
+    norms: list[str],
+    starts: list[int],
+    ends: list[int],
+) -> None:
+    """Append the tokens of text[start:end] as _TOKEN cuts them, drops marked by their norm."""
+    canon = canonical_word
+    for m in _TOKEN.finditer(text, start, end):
+        kind = m.lastgroup
+        if kind == "w" or kind == "n":
+            norm = canon(m.group())
+        elif kind == "x":
+            norm = canon(m.group().replace(".", ""))
+        elif kind == "p":
+            norm = "percent"
+        elif kind == "a":
+            norm = "and"
+        else:
+            norm = _CUT_FILLER if kind == "f" else _CUT_STUTTER
+        norms.append(norm)
+        starts.append(base + m.start())
+        ends.append(base + m.end())
+
+
+def _ascii_class(c: str) -> str:
+    if c.isdigit():
+        return "0"
+    if c.isalpha():
+        return "a"
+    if c.isspace() and c != "\n":
+        return " "
+    if c in "_%&":
+        return "["
+    return c
+
+
+# ASCII text as classes of characters, in which each _ODD rule is a fixed byte string: digits
+# "0", letters "a", whitespace but the newline " ", and "[" for each character that is an
+# _ODD match by itself.
+_ASCII_CLASSES = bytes(ord(_ascii_class(chr(c))) for c in range(128)) + bytes(range(128, 256))
+# Common non-ASCII characters and an ASCII one of the same class for _ODD: punctuation that
+# no rule of _ODD involves, and spaces.
+_AS_ASCII = (*((c, "!") for c in "’‘“”–—…"), ("\u00a0", " "), ("\u2009", " "), ("\u202f", " "))
+
+
+def _find_all(data: bytes, sub: bytes, offset: int, found: list[int]) -> None:
+    i = data.find(sub)
+    while i >= 0:
+        found.append(offset + i)
+        i = data.find(sub, i + 1)
+
+
+def _odd_places(text: str, start: int, end: int) -> tuple[list[int], bool]:
+    """Places in text[start:end] where _ODD matches (each match starts at one), and whether
+    the stretch may hold a digit.
+
+    Text that is ASCII, once common typographic marks are replaced by an ASCII character of
+    their class, is searched by bytes.find among its character classes, several times faster.
+    """
+    chunk = text if start == 0 and end == len(text) else text[start:end]
+    if not chunk.isascii():
+        for char, ascii_char in _AS_ASCII:
+            if char in chunk:
+                chunk = chunk.replace(char, ascii_char)
+        if not chunk.isascii():
+            return [m.start() for m in _ODD.finditer(text, start, end)], True
+    classes = chunk.encode("ascii").translate(_ASCII_CLASSES)
+    found: list[int] = []
+    _find_all(classes, b"[", start, found)
+    _find_all(classes, b".a.", start, found)  # a dotted initialism
+    digits = b"0" in classes
+    if digits:  # a number with a point or comma
+        _find_all(classes, b".0", start, found)
+        _find_all(classes, b",0", start, found)
+    i = classes.find(b"-")
+    while i >= 0:  # a cut-off word, "uh-huh"
+        if classes[i + 1 : i + 2] == b" " or chunk[i + 1 : i + 2] in ("h", "H"):
+            found.append(start + i)
+        i = classes.find(b"-", i + 1)
+    found.sort()
+    return found, digits
+
+
+def _tokens(text: str, start: int, end: int, base: int) -> tuple[_Words, bool]:
+    """The tokens of text[start:end], exactly as _TOKEN cuts them, drops marked by their norm.
+
+    Their offsets are base + index into text, as in the Tokens made of them. Also returns
+    whether the stretch may hold a digit.
+    """
+    windows: list[tuple[int, int]] = []
+    window_end = start
+    places, digits = _odd_places(text, start, end)
+    for place in places:
+        if place < window_end:  # in a run already taken
+            continue
+        a = place
+        while a > start and not text[a - 1].isspace():
+            a -= 1
+        # Through the whitespace after the run, so lookaheads see what the full scan sees.
+        space = _SPACE.search(text, place, end)
+        window_end = space.end() if space else end
+        windows.append((a, window_end))
+    chunk = text if start == 0 and end == len(text) else text[start:end]
+    # [gap, word, gap, word, ..., gap]: the offsets are the running sums of the lengths.
+    parts = _PLAIN.split(chunk)
+    offsets = list(itertools.accumulate(map(len, parts), initial=base + start))
+    norms = list(map(canonical_word, parts[1::2]))
+    starts = offsets[1:-1:2]
+    ends = offsets[2::2]
+    if not windows:
+        return _Words(norms, starts, ends), digits
+    # Windows are whole runs, so each _PLAIN token lies inside one or outside all.
+    out = _Words([], [], [])
+    i = 0
+    for a, b in windows:
+        j = bisect.bisect_left(starts, base + a, i)
+        out.extend(norms[i:j], starts[i:j], ends[i:j])
+        _full_tokens(text, a, b, base, out.norms, out.starts, out.ends)
+        i = bisect.bisect_left(starts, base + b, j)
+    out.extend(norms[i:], starts[i:], ends[i:])
+    return out, digits
+
+
+def _pairs(norms: list[str], head: str, tail: str) -> list[int]:
+    """Where `head` stands just before `tail` in norms."""
+    found: list[int] = []
+    i = 0
+    try:
+        while True:
+            i = norms.index(tail, i + 1)
+            if norms[i - 1] == head:
+                found.append(i - 1)
+    except ValueError:
+        return found
 
 
 def _scan(
     text: str, segments: list[tuple[int, int]], base: int, dropped: list[Dropped]
-) -> tuple[list[tuple[str, int, int]], list[int], list[int]]:
-    """Word items (norm, start, end) with fillers, cut-off words and set-off phrases dropped.
+) -> tuple[_Words, set[str]]:
+    """Words with fillers, cut-off words and set-off phrases dropped.
 
-    Also returns where a number phrase or "per cent" may start and where a word equals one of
-    the three before it (a possible dash-separated repeat), so later passes visit only those.
+    Also returns the words among them that may start a number phrase or "per cent".
     """
-    items: list[tuple[str, int, int]] = []
-    numeric: list[int] = []
-    repeats: list[int] = []
-    canon = canonical_word
+    words = _Words([], [], [])
+    starters: set[str] = set()
     for seg_start, seg_end in segments:
-        prev_end = -1  # end of the previous item, kept or not; -1 at a segment start
-        prev_kept = False
-        lead = -1  # index in items of a set-off "you"/"I" that was the previous item
-        for m in _TOKEN.finditer(text, seg_start, seg_end):
-            kind = m.lastgroup
-            start, end = m.span()
-            if kind == "w" or kind == "n":
-                norm = canon(m.group())
-                if not norm:
-                    continue
-            elif kind == "x":
-                norm = canon(m.group().replace(".", ""))
-                if not norm:
-                    continue
-            elif kind == "p":
-                norm = "percent"
-            elif kind == "a":
-                norm = "and"
+        seg, digits = _tokens(text, seg_start, seg_end, base)
+        present = set(seg.norms)
+        if "" in present:  # no word left once folded: skipped as if not there
+            seg = seg.compress([bool(w) for w in seg.norms])
+            present.discard("")
+        starters.update(present.intersection(_NUMBER_OR_PER))
+        # In ASCII text only a word with an ASCII digit can give a norm that starts with one.
+        if digits:
+            listed = list(present)
+            starters.update(itertools.compress(listed, map(str.isdigit, map(_FIRST, listed))))
+        pairs: list[int] = []
+        if "know" in present and "you" in present:
+            pairs += _pairs(seg.norms, "you", "know")
+        if "mean" in present and "i" in present:
+            pairs += _pairs(seg.norms, "i", "mean")
+        if not pairs:
+            _keep(text, seg, present, base, dropped, words)
+            continue
+        # Whether "you know" or "I mean" is a set-off filler depends on the words around it:
+        # those stretches go word by word, the rest in bulk.
+        stretches: list[list[int]] = []
+        for h in sorted(pairs):
+            if stretches and h <= stretches[-1][1]:
+                stretches[-1][1] = h + 2
             else:
-                reason = "filler" if kind == "f" else "stutter"
-                dropped.append(Dropped(reason, Span(base + start, base + end), text[start:end]))
-                prev_end, prev_kept, lead = end, False, -1
-                continue
-            if norm in _FILLERS:
-                dropped.append(Dropped("filler", Span(base + start, base + end), text[start:end]))
-                prev_end, prev_kept, lead = end, False, -1
-                continue
-            k = len(items)
-            if (
-                lead >= 0
-                and _PHRASE_TAIL.get(norm) == items[lead][0]
-                and text[items[lead][2] : start].isspace()
-                and _SET_OFF_RIGHT.match(text, end, seg_end)
-            ):
-                first = items.pop()[1]
-                k -= 1
-                if repeats and repeats[-1] == k:
-                    repeats.pop()
-                dropped.append(Dropped("filler", Span(base + first, base + end), text[first:end]))
-                prev_end, prev_kept, lead = end, False, -1
-                continue
-            if norm in _PHRASE_HEAD and (
-                prev_end < 0 or not prev_kept or _PUNCT.search(text, prev_end, start)
-            ):
-                lead = k
-            else:
-                lead = -1
-            if norm in _NUMBER_START or norm == "per" or norm[0].isdigit():
-                numeric.append(k)
-            if k and (
-                norm == items[-1][0]
-                or (k > 1 and norm == items[-2][0])
-                or (k > 2 and norm == items[-3][0])
-            ):
-                repeats.append(k)
-            items.append((norm, start, end))
-            prev_end, prev_kept = end, True
-    if numeric and items and numeric[-1] >= len(items):  # its "you" was popped
-        numeric = [i for i in numeric if i < len(items)]
-    return items, numeric, repeats
+                stretches.append([h, h + 2])
+        pos = 0
+        for lo, hi in stretches:
+            if pos < lo:
+                _keep(text, seg.slice(pos, lo), None, base, dropped, words)
+            _scan_words(text, seg, lo, hi, seg_end, base, dropped, words)
+            pos = hi
+        if pos < len(seg.norms):
+            _keep(text, seg.slice(pos, len(seg.norms)), None, base, dropped, words)
+    return words, starters
 
 
-def _merge(
-    text: str, items: list[tuple[str, int, int]], numeric: list[int]
-) -> list[tuple[str, int, int]]:
-    """Number phrases and "per cent" as one token."""
-    out: list[tuple[str, int, int]] = []
+def _keep(
+    text: str,
+    seg: _Words,
+    present: set[str] | None,
+    base: int,
+    dropped: list[Dropped],
+    words: _Words,
+) -> None:
+    """Append words among which no "you know" or "I mean" is dropped, without fillers, stutters."""
+    if present is None:
+        present = set(seg.norms)
+    if not present.isdisjoint(_STOP):
+        stops = itertools.compress(range(len(seg.norms)), map(_STOP.__contains__, seg.norms))
+        kept = _Words([], [], [])
+        pos = 0
+        for k in stops:
+            start, end = seg.starts[k], seg.ends[k]
+            reason = "stutter" if seg.norms[k] == _CUT_STUTTER else "filler"
+            dropped.append(Dropped(reason, Span(start, end), text[start - base : end - base]))
+            kept.extend(seg.norms[pos:k], seg.starts[pos:k], seg.ends[pos:k])
+            pos = k + 1
+        kept.extend(seg.norms[pos:], seg.starts[pos:], seg.ends[pos:])
+        seg = kept
+    if words.norms:
+        words.extend(seg.norms, seg.starts, seg.ends)
+    else:  # seg's lists are its own: take them rather than copy
+        words.norms, words.starts, words.ends = seg.norms, seg.starts, seg.ends
+
+
+def _scan_words(
+    text: str,
+    seg: _Words,
+    lo: int,
+    hi: int,
+    seg_end: int,
+    base: int,
+    dropped: list[Dropped],
+    words: _Words,
+) -> None:
+    """Append seg's words lo to hi one by one, dropping fillers, stutters and set-off phrases.
+
+    The word before lo, if any, was read in bulk: kept unless a filler or a stutter.
+    """
+    norms, starts, ends = words.norms, words.starts, words.ends
+    prev_end = seg.ends[lo - 1] if lo else 0  # of the previous word, kept or not
+    prev_kept = bool(lo) and seg.norms[lo - 1] not in _STOP  # never at a segment start
+    lead = -1  # index in words of a set-off "you"/"I" that was the previous word
+    for norm, start, end in zip(seg.norms[lo:hi], seg.starts[lo:hi], seg.ends[lo:hi], strict=True):
+        if norm in _STOP:
+            reason = "stutter" if norm == _CUT_STUTTER else "filler"
+            dropped.append(Dropped(reason, Span(start, end), text[start - base : end - base]))
+            prev_end, prev_kept, lead = end, False, -1
+            continue
+        if (
+            lead >= 0
+            and _PHRASE_TAIL.get(norm) == norms[lead]
+            and text[ends[lead] - base : start - base].isspace()
+            and _SET_OFF_RIGHT.match(text, end - base, seg_end)
+        ):
+            norms.pop()
+            ends.pop()
+            first = starts.pop()
+            dropped.append(Dropped("filler", Span(first, end), text[first - base : end - base]))
+            prev_end, prev_kept, lead = end, False, -1
+            continue
+        if norm in _PHRASE_HEAD and (
+            not prev_kept or _PUNCT.search(text, prev_end - base, start - base)
+        ):
+            lead = len(norms)
+        else:
+            lead = -1
+        norms.append(norm)
+        starts.append(start)
+        ends.append(end)
+        prev_end, prev_kept = end, True
+
+
+def _repeat_candidates(norms: list[str]) -> list[int]:
+    """Each k where words k-s to k equal words k to k+s for some s of 1-3 (a possible repeat)."""
+    n = len(norms)
+    if n <= 32 and len(set(norms)) == n:  # most quotes and short turns: no word twice
+        return []
+    eq = operator.eq
+    found = list(itertools.compress(range(1, n), map(eq, norms[1:], norms)))
+    # Word k equal to word k-2 or k-3 is common ("of the people of the"); a repeat of two or
+    # three words is not, so the rest of the check goes one candidate at a time.
+    for k in itertools.compress(range(2, n - 1), map(eq, norms[2:-1], norms)):
+        if norms[k + 1] == norms[k - 1]:
+            found.append(k)
+    for k in itertools.compress(range(3, n - 2), map(eq, norms[3:-2], norms)):
+        if norms[k + 1] == norms[k - 2] and norms[k + 2] == norms[k - 1]:
+            found.append(k)
+    return sorted(set(found)) if found else found
+
+
+def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
+    """Number phrases and "per cent" as one word."""
+    norms, starts, ends = words.norms, words.starts, words.ends
+    out = _Words([], [], [])
     pos = 0
-    n = len(items)
+    n = len(norms)
     for i in numeric:
         if i < pos:
             continue
-        norm, start, end = items[i]
+        norm, start, end = norms[i], starts[i], ends[i]
         if norm == "per":
-            if i + 1 < n and items[i + 1][0] == "cent" and _joins(text, end, items[i + 1][1]):
-                out.extend(items[pos:i])
-                out.append(("percent", start, items[i + 1][2]))
+            if i + 1 < n and norms[i + 1] == "cent" and _joins(text, end, starts[i + 1], base):
+                out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
+                out.append("percent", start, ends[i + 1])
                 pos = i + 2
             continue
-        parsed = _parse_number(items, i, text)
+        following = norms[i + 1] if i + 1 < n else ""
+        if following not in _NUMBER_WORDS and following != "point":
+            # Most numbers are one word, which _parse_number would read as below.
+            entry = _NUMBER_WORDS.get(norm)
+            if entry is not None:
+                out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
+                out.append(_ordinal(entry[1]) if entry[2] else str(entry[1]), start, end)
+                pos = i + 1
+            continue  # digits alone stay as they are
+        parsed = _parse_number(words, i, text, base)
         if parsed is not None:
-            out.extend(items[pos:i])
+            out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
             digits, j = parsed
-            out.append((digits, start, items[j - 1][2]))
+            out.append(digits, start, ends[j - 1])
             pos = j
     if pos == 0:
-        return items
-    out.extend(items[pos:])
+        return words
+    out.extend(norms[pos:], starts[pos:], ends[pos:])
     return out
 
 
 def _drop_repeats(
-    text: str,
-    items: list[tuple[str, int, int]],
-    candidates: list[int],
-    base: int,
-    dropped: list[Dropped],
-) -> list[tuple[str, int, int]]:
-    """Drop the first copy of 1-3 words repeated across a dash ("which he - which he").
+    text: str, words: _Words, candidates: list[int], base: int, dropped: list[Dropped]
+) -> list[int]:
+    """Where the first copy of 1-3 words repeated across a dash stands ("which he - which he").
 
     Two or three words said twice in a row are a false start too, dash or not ("is the is the"):
-    no sentence needs them, and both quote and transcript lose them alike.
+    no sentence needs them, and both quote and transcript lose them alike. Returns the sorted
+    indices of the words to drop and adds their text to `dropped`.
     """
+    norms, starts, ends = words.norms, words.starts, words.ends
     gone: set[int] = set()
     for k in candidates:
         if k - 1 in gone:
             continue
-        dash = _DASH_GAP.search(text, items[k - 1][2], items[k][1]) is not None
+        dash = _DASH_GAP.search(text, ends[k - 1] - base, starts[k] - base) is not None
         for size in (3, 2, 1) if dash else (3, 2):
-            if k - size < 0 or k + size > len(items):
+            if k - size < 0 or k + size > len(norms):
                 continue
-            if any(items[k - size + t][0] != items[k + t][0] for t in range(size)):
+            if norms[k - size : k] != norms[k : k + size]:
                 continue
             if any(k - size + t in gone for t in range(size)):
                 continue
-            first, last = items[k - size][1], items[k - 1][2]
-            dropped.append(Dropped("stutter", Span(base + first, base + last), text[first:last]))
+            first, last = starts[k - size], ends[k - 1]
+            dropped.append(Dropped("stutter", Span(first, last), text[first - base : last - base]))
             gone.update(range(k - size, k))
             break
-    if not gone:
-        return items
-    return [item for idx, item in enumerate(items) if idx not in gone]
+    return sorted(gone)
 
 
 def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
@@ -635,19 +922,30 @@ def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
     dropped: list[Dropped] = []
     cuts: list[int] = []
     segments = _segments(text, quote, base, dropped, cuts)
-    items, numeric, repeats = _scan(text, segments, base, dropped)
+    words, starters = _scan(text, segments, base, dropped)
+    # A word equal to one of the three before it may start the second copy of a repeat; only
+    # those where the one, two or three words before equal the as many from it can be one.
+    repeats = _repeat_candidates(words.norms)
     if repeats:
-        kept = len(items)
-        items = _drop_repeats(text, items, repeats, base, dropped)
-        if len(items) != kept:
-            numeric = [i for i, item in enumerate(items) if _may_start_number(item[0])]
+        gone = _drop_repeats(text, words, repeats, base, dropped)
+        if gone:
+            keep = bytearray(b"\x01") * len(words.norms)
+            for i in gone:
+                keep[i] = 0
+            words = words.compress(keep)
+    numeric = []
+    if starters:
+        where = map(starters.__contains__, words.norms)
+        numeric = list(itertools.compress(range(len(words.norms)), where))
     if numeric:
-        items = _merge(text, items, numeric)
-    tokens = tuple(Token(norm, base + start, base + end) for norm, start, end in items)
+        words = _merge(text, words, numeric, base)
+    # tuple.__new__ makes a Token from a (norm, start, end) tuple in C, several times faster
+    # than calling Token.
+    rows = zip(words.norms, words.starts, words.ends, strict=True)
+    tokens = tuple(map(tuple.__new__, itertools.repeat(Token), rows))
     n = len(tokens)
     if cuts:
-        starts = [t[1] for t in items]
-        bounds = [0, *(bisect.bisect_left(starts, c) for c in cuts), n]
+        bounds = [0, *(bisect.bisect_left(words.starts, base + c) for c in cuts), n]
         fragments = tuple((a, b) for a, b in itertools.pairwise(bounds) if a < b)
     else:
         fragments = ((0, n),)

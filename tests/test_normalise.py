@@ -402,3 +402,207 @@ SAME_PERSON = [
 def test_same_person(a: str, b: str, expected: bool) -> None:
     assert same_person(a, b) is expected
     assert same_person(b, a) is expected
+
+
+# Tokens and dropped material where the fast tokeniser for plain words hands over to the full
+# one (hyphens, digits, initialisms, signs, marks, Unicode) or where word rules apply inside
+# plain text; the values are those of the word-by-word implementation.
+PLAIN_AND_ODD: list[
+    tuple[str, int, list[tuple[str, int, int]], list[tuple[str, int, int, str]]]
+] = [
+    ("the cut- off", 0, [("the", 0, 3), ("off", 9, 12)], [("stutter", 4, 8, "cut-")]),
+    ("the cut-\noff", 0, [("the", 0, 3), ("cut", 4, 7), ("off", 9, 12)], []),
+    (
+        "I was uh-huh right",
+        0,
+        [("i", 0, 1), ("was", 2, 5), ("right", 13, 18)],
+        [("filler", 6, 12, "uh-huh")],
+    ),
+    (
+        "I was Uh-Huh, right",
+        0,
+        [("i", 0, 1), ("was", 2, 5), ("right", 14, 19)],
+        [("filler", 6, 12, "Uh-Huh")],
+    ),
+    (
+        "we paid 1,000 dollars and 3.5 percent at 9 a.m. here",
+        0,
+        [
+            ("we", 0, 2),
+            ("paid", 3, 7),
+            ("1000", 8, 13),
+            ("dollars", 14, 21),
+            ("and", 22, 25),
+            ("3.5", 26, 29),
+            ("percent", 30, 37),
+            ("at", 38, 40),
+            ("9", 41, 42),
+            ("am", 43, 47),
+            ("here", 48, 52),
+        ],
+        [],
+    ),
+    (
+        "we won two hundred and twenty-four seats",
+        10,
+        [("we", 10, 12), ("won", 13, 16), ("224", 17, 44), ("seats", 45, 50)],
+        [],
+    ),
+    (
+        "so we um went there, uh, twice",
+        0,
+        [("so", 0, 2), ("we", 3, 5), ("went", 9, 13), ("there", 14, 19), ("twice", 25, 30)],
+        [("filler", 6, 8, "um"), ("filler", 21, 23, "uh")],
+    ),
+    (
+        "the café is in Erdog\u0306an’s inter\xadnal area",
+        5,
+        [
+            ("the", 5, 8),
+            ("cafe", 9, 13),
+            ("is", 14, 16),
+            ("in", 17, 19),
+            ("erdogan's", 20, 30),
+            ("internal", 31, 40),
+            ("area", 41, 45),
+        ],
+        [],
+    ),
+    (
+        "a\u00a0new\u2009deal\u202fnow",
+        0,
+        [("a", 0, 1), ("new", 2, 5), ("deal", 6, 10), ("now", 11, 14)],
+        [],
+    ),
+    (
+        "don't 'tis dogs' rock ’n’ roll O’Brien",
+        0,
+        [
+            ("don't", 0, 5),
+            ("tis", 7, 10),
+            ("dogs", 11, 15),
+            ("rock", 17, 21),
+            ("n", 23, 24),
+            ("roll", 26, 30),
+            ("o'brien", 31, 38),
+        ],
+        [],
+    ),
+    (
+        "WE WILL WIN, Senator",
+        0,
+        [("we", 0, 2), ("will", 3, 7), ("win", 8, 11), ("senator", 13, 20)],
+        [],
+    ),
+    (
+        "[T]he leader[s] agree [laughter] now (applause) yes",
+        0,
+        [("the", 0, 5), ("leaders", 6, 15), ("agree", 16, 21), ("now", 33, 36), ("yes", 48, 51)],
+        [("annotation", 22, 32, "[laughter]"), ("annotation", 37, 47, "(applause)")],
+    ),
+    (
+        "the snake_case and R&D and 50% of U.S. troops",
+        0,
+        [
+            ("the", 0, 3),
+            ("snakecase", 4, 14),
+            ("and", 15, 18),
+            ("r", 19, 20),
+            ("and", 20, 21),
+            ("d", 21, 22),
+            ("and", 23, 26),
+            ("50", 27, 29),
+            ("percent", 29, 30),
+            ("of", 31, 33),
+            ("us", 34, 38),
+            ("troops", 39, 45),
+        ],
+        [],
+    ),
+    (
+        "it – is — so ‘very’ “good”…",
+        0,
+        [("it", 0, 2), ("is", 5, 7), ("so", 10, 12), ("very", 14, 18), ("good", 21, 25)],
+        [],
+    ),
+    (
+        "which he - which he makes is the is the business",
+        0,
+        [
+            ("which", 11, 16),
+            ("he", 17, 19),
+            ("makes", 20, 25),
+            ("is", 33, 35),
+            ("the", 36, 39),
+            ("business", 40, 48),
+        ],
+        [("stutter", 0, 8, "which he"), ("stutter", 26, 32, "is the")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "base", "tokens", "dropped"), PLAIN_AND_ODD)
+def test_tokens_where_plain_words_meet_the_other_rules(
+    text: str,
+    base: int,
+    tokens: list[tuple[str, int, int]],
+    dropped: list[tuple[str, int, int, str]],
+) -> None:
+    result = normalise(text, base=base)
+    assert result.tokens == tuple(Token(norm, start, end) for norm, start, end in tokens)
+    assert result.dropped == tuple(
+        Dropped(reason, Span(start, end), original) for reason, start, end, original in dropped
+    )
+
+
+# "you know" and "I mean" depend on their neighbours: set off or not, after a filler, twice.
+PHRASES: list[tuple[str, tuple[str, ...], list[tuple[str, int, int, str]]]] = [
+    (
+        "we won, you know, in the end, I mean, clearly",
+        ("we", "won", "in", "the", "end", "clearly"),
+        [("filler", 8, 16, "you know"), ("filler", 30, 36, "I mean")],
+    ),
+    (
+        "so uh you know, it works",
+        ("so", "it", "works"),
+        [("filler", 3, 5, "uh"), ("filler", 6, 14, "you know")],
+    ),
+    (
+        "well, you know you know, it works",
+        ("well", "you", "know", "it", "works"),
+        [("stutter", 6, 14, "you know")],
+    ),
+    ("and so you know, it works", ("and", "so", "you", "know", "it", "works"), []),
+    (
+        "as you know, we won. You know that we won",
+        ("as", "you", "know", "we", "won", "you", "know", "that", "we", "won"),
+        [],
+    ),
+    (
+        "the the end, that that is, very very - very good",
+        ("the", "the", "end", "that", "that", "is", "very", "very", "good"),
+        [("stutter", 32, 36, "very")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "dropped"), PHRASES)
+def test_phrases_and_repeats_among_plain_words(
+    text: str, words: tuple[str, ...], dropped: list[tuple[str, int, int, str]]
+) -> None:
+    result = normalise(text)
+    assert result.words == words
+    assert result.dropped == tuple(
+        Dropped(reason, Span(start, end), original) for reason, start, end, original in dropped
+    )
+
+
+def test_token_is_an_immutable_value() -> None:
+    token = normalise("Colour", base=3).tokens[0]
+    assert (token.norm, token.start, token.end) == ("color", 3, 9)
+    assert type(token) is Token
+    assert token == Token("color", 3, 9)
+    assert hash(token) == hash(Token("color", 3, 9))
+    assert token != Token("color", 3, 10)
+    with pytest.raises(AttributeError):
+        token.norm = "other"  # type: ignore[misc]

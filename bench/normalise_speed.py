@@ -1,0 +1,318 @@
+"""Speed of quoteverify.normalise against its previous version, with a differential check.
+
+The previous version is read from git (`git show REV:quoteverify/normalise.py`) into a
+temporary module, so both run in the same process on the same texts, one after the other in
+each round; the best round of each counts. Never run as a unit test.
+
+    python bench/normalise_speed.py [--data ../shared/data] [--before REV] [--rounds 5]
+                                    [--words 300000] [--fuzz 20000] [--seed 1] [--json FILE]
+
+Speed: MB of UTF-8 turn text per second of CPU time (one core; CPU time, so that other
+processes on the machine do not count), through `normalise(turn.text, base=turn.start)` as
+the index build calls it, on
+- debates: the turns of the transcripts in DATA/debates-dev;
+- synthetic: --words words of turns from bench/scale.py's generator (the index benchmark's
+  corpus: Zipf vocabulary, fillers, stutters, annotations);
+- noisy: --words words of turns in which every rule of normalise is in play (fillers, set-off
+  "you know", stutters, repeats, numbers in words and digits, initialisms, editorial marks,
+  Unicode, typographic apostrophes), about one word in 25.
+
+Differential check (exit status 1 on any difference): tokens (norm, start, end), fragments and
+dropped material (reason, span, text) of both versions, in transcript and in quote mode, on
+every debate turn, the quotations of DATA/polnear-train/quotes.jsonl, every fixture
+transcript turn and article paragraph, the synthetic and noisy turns, and --fuzz short random
+strings of the characters and pieces each rule of the tokeniser reacts to.
+
+REV defaults to the newest commit whose quoteverify/normalise.py differs from the working tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import itertools
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from scale import Generator  # bench/scale.py: the corpus of the index benchmark
+
+from quoteverify import normalise as current
+from quoteverify.corpus import parse_transcript, parse_vtt
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE = "quoteverify/normalise.py"
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+
+# (norm, start, end) tokens, fragments, (reason, start, end, text) dropped
+Result = tuple[
+    tuple[tuple[str, int, int], ...],
+    tuple[tuple[int, int], ...],
+    tuple[tuple[str, int, int, str], ...],
+]
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def previous_revision() -> str:
+    """The newest commit whose normalise.py differs from the working tree's."""
+    here = _git("hash-object", MODULE).strip()
+    for rev in _git("log", "--format=%H", "--", MODULE).split():
+        if _git("rev-parse", f"{rev}:{MODULE}").strip() != here:
+            return rev
+    raise SystemExit(f"no earlier version of {MODULE} in git")
+
+
+def load_previous(rev: str) -> ModuleType:
+    """The module as it was at `rev`, imported under another name."""
+    source = _git("show", f"{rev}:{MODULE}")
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False, encoding="utf-8") as f:
+        f.write(source)
+    name = "_normalise_before"
+    spec = importlib.util.spec_from_file_location(name, f.name)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    Path(f.name).unlink()
+    return module
+
+
+def result(module: ModuleType, text: str, base: int, quote: bool) -> Result:
+    """One normalise call of `module`, as plain tuples comparable across the two versions."""
+    n = module.normalise(text, base=base, quote=quote)
+    return (
+        tuple((t.norm, t.start, t.end) for t in n.tokens),
+        tuple(n.fragments),
+        tuple((d.reason, d.span.start, d.span.end, d.text) for d in n.dropped),
+    )
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+def transcript_turns(folder: Path) -> list[tuple[str, int]]:
+    """(text, start) of every turn of the transcripts in folder."""
+    turns: list[tuple[str, int]] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".txt", ".vtt"):
+            continue
+        parse = parse_vtt if path.suffix == ".vtt" else parse_transcript
+        text = path.read_text(encoding="utf-8")
+        transcript = parse(text, path=str(path), corpus=str(folder))
+        turns += [(turn.text, turn.start) for turn in transcript.turns]
+    return turns
+
+
+def paragraphs(folder: Path) -> list[str]:
+    """The paragraphs of the fixture articles."""
+    out: list[str] = []
+    for path in sorted(folder.glob("*")):
+        if path.suffix in (".txt", ".md", ".html"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            out += [p for p in text.split("\n\n") if p.strip()]
+    return out
+
+
+def _wordlist(words: str) -> list[str]:
+    return words.split()
+
+
+# Everyday words by rough frequency, for the noisy turns; numbers and the rest come as noise.
+_WORDS = _wordlist(
+    "the and to of a i that we in is it you this have not be for will they our on with are"
+    " people do what think all was but as there would can about so he if at my from an more"
+    " country government president know going very want make now one said year time should"
+    " been who them just jobs tax plan economy war peace world america american families"
+    " health care school energy policy program programme colour labour favour honour realise"
+    " organise analyse centre theatre travelled cancelled counsellor defence licence catalogue"
+    " senator governor congress nation security freedom future believe important"
+)
+_RANK_WEIGHTS = list(itertools.accumulate(1.0 / (rank + 2) for rank in range(len(_WORDS))))
+_NOISE: list[Callable[[random.Random], str]] = [
+    lambda r: r.choice(["uh,", "um,", "Uh,", "er,", "ah", "hmm.", "mm-hmm,", "uh-huh."]),
+    lambda r: r.choice(["you know,", ", you know,", "I mean,", "I mean", "you know that"]),
+    lambda r: r.choice(["(Laughter)", "[applause]", "(CROSSTALK)", "[inaudible]", "(sic)"]),
+    lambda r: r.choice(["[T]he", "leader[s]", "(in part)", "[...]", "…", "..."]),
+    lambda r: f"{r.choice(['appropri', 'tack', 'wh', 'I'])}- ",
+    lambda r: (lambda w: f"{w} {w}" if r.random() < 0.5 else f"{w} - {w}")(
+        " ".join(r.choices(_WORDS, cum_weights=_RANK_WEIGHTS, k=r.randint(1, 3)))
+    ),
+    lambda r: r.choice(["1,000", "3.3", "50%", "2nd", "1960's", "21st", "$5", "10.5 percent"]),
+    lambda r: r.choice(
+        ["two hundred and twenty-four", "fifty per cent", "three point five million", "first"]
+    ),
+    lambda r: r.choice(["U.S.", "U.N.", "a.m.", "D.C.", "U.S.-Russian"]),
+    lambda r: r.choice(["don’t", "it’s", "we’re", "'tis", "dogs'", "O’Brien", "rock ’n’ roll"]),
+    lambda r: r.choice(["Erdoğan", "café", "Erdog\u0306an", "inter\xadnal", "ＴＨＥ", "ﬁnal"]),
+    lambda r: r.choice(["Q&A", "R&D", "snake_case", "e-mail", "well-known", "—", "–", "--"]),
+    lambda r: r.choice(["STRONG", "America's", "Mr.", "Dr", "(GOVERNOR SMITH: Right.)"]),
+]
+
+
+def noisy_turns(words: int, seed: int) -> list[tuple[str, int]]:
+    """Deterministic speaker turns of about `words` words, every rule of normalise in play."""
+    r = random.Random(seed)
+    turns: list[tuple[str, int]] = []
+    total = 0
+    offset = 0
+    while total < words:
+        sentences = []
+        for _ in range(r.randint(1, 12)):
+            n = r.randint(4, 25)
+            parts = r.choices(_WORDS, cum_weights=_RANK_WEIGHTS, k=n)
+            for k in range(n):
+                if r.random() < 0.04:
+                    parts[k] = r.choice(_NOISE)(r)
+                elif r.random() < 0.08:
+                    parts[k] += ","
+            sentence = " ".join(parts)
+            sentences.append(sentence[:1].upper() + sentence[1:] + r.choice(".?.!"))
+            total += n
+        text = " ".join(sentences)
+        turns.append((text, offset))
+        offset += len(text) + 20
+    return turns
+
+
+def synthetic_turns(words: int, seed: int) -> list[tuple[str, int]]:
+    """Speaker turns of about `words` words from bench/scale.py's generator, as it makes them."""
+    gen = Generator(words, seed)
+    turns: list[tuple[str, int]] = []
+    total = 0
+    offset = 0
+    while total < words:
+        n = max(3, int(gen.rng.expovariate(1 / 120)))
+        text = " ".join(gen.turn(n))
+        turns.append((text, offset))
+        offset += len(text) + 20
+        total += n
+    return turns
+
+
+_FUZZ_PIECES = [
+    *"abcXYZ019 '’`-‐–—.,;:?!%&＆[]()…_\n\t\u00a0\u0301\u00adé²",
+    "uh", "um", "mm", "huh", "hmm", "you", "know", "I", "mean", "per", "cent", "one", "two",
+    "hundred", "and", "point", "five", "first", "thousand", "sic", "laughter", "U.S.", "[T]",
+    "1,000", "3.3", "...", ". . .", "- ", " -", "the", "is the", "we", "colour",
+    "Uh-Huh", "mm-HMM", "-\n", "h", "H", "a.", "‘", "“", "”", "\u2009", "\u202f", "−", "٣",
+]  # fmt: skip
+
+
+def fuzz_texts(n: int, seed: int) -> Iterator[str]:
+    """Short random strings of the characters and pieces the tokeniser's rules react to."""
+    r = random.Random(seed)
+    for _ in range(n):
+        yield "".join(r.choice(_FUZZ_PIECES) for _ in range(r.randint(0, 30)))
+
+
+# --- measures --------------------------------------------------------------------------------
+
+
+def differences(
+    before: ModuleType, texts: Sequence[tuple[str, int]], limit: int = 5
+) -> tuple[int, int, list[str]]:
+    """(calls compared, calls that differ, examples) in transcript and in quote mode."""
+    calls = 0
+    bad = 0
+    examples: list[str] = []
+    for text, base in texts:
+        for quote in (False, True):
+            calls += 1
+            old = result(before, text, base, quote)
+            new = result(current, text, base, quote)
+            if old != new:
+                bad += 1
+                if len(examples) < limit:
+                    examples.append(f"{text[:200]!r} quote={quote}: {old} != {new}")
+    return calls, bad, examples
+
+
+def speed(
+    modules: Sequence[ModuleType], turns: Sequence[tuple[str, int]], rounds: int
+) -> list[float]:
+    """Best MB/s over `rounds` of each module, the modules taking turns within each round."""
+    size = sum(len(text.encode("utf-8")) for text, _ in turns)
+    best = [float("inf")] * len(modules)
+    for _ in range(rounds):
+        for i, module in enumerate(modules):
+            run = module.normalise
+            t0 = time.process_time()
+            for text, base in turns:
+                run(text, base=base)
+            best[i] = min(best[i], time.process_time() - t0)
+    return [size / 1e6 / seconds for seconds in best]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and the differential check; print and optionally write the figures."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
+    ap.add_argument("--before", default=None, help="git revision of the previous version")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument(
+        "--words", type=int, default=300_000, help="words of synthetic and of noisy turns"
+    )
+    ap.add_argument("--fuzz", type=int, default=20_000, help="random strings to compare")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+
+    rev = args.before or previous_revision()
+    before = load_previous(rev)
+    print(f"previous version: {rev[:12]} ({_git('log', '-1', '--format=%s', rev).strip()})")
+    debates = transcript_turns(args.data / "debates-dev")
+    synthetic = synthetic_turns(args.words, args.seed)
+    noisy = noisy_turns(args.words, args.seed)
+    figures: dict[str, Any] = {"before": rev, "speed": {}, "check": {}}
+
+    for name, turns in (("debates", debates), ("synthetic", synthetic), ("noisy", noisy)):
+        # A warm-up call of each version fills canonical_word's cache, as in a long build.
+        speed([before, current], turns, 1)
+        old, new = speed([before, current], turns, args.rounds)
+        size = sum(len(text.encode("utf-8")) for text, _ in turns)
+        figures["speed"][name] = {"mb": size / 1e6, "before": old, "after": new, "ratio": new / old}
+        print(
+            f"speed {name:<10} {size / 1e6:6.2f} MB  before {old:6.2f} MB/s"
+            f"  after {new:6.2f} MB/s  x{new / old:.2f}"
+        )
+
+    fixtures = ROOT / "fixtures"
+    sets: list[tuple[str, list[tuple[str, int]]]] = [
+        ("debates", debates),
+        ("fixture transcripts", transcript_turns(fixtures / "transcripts")),
+        ("fixture paragraphs", [(p, 0) for p in paragraphs(fixtures / "articles")]),
+        ("synthetic", synthetic),
+        ("noisy", noisy),
+        ("fuzz", [(t, 7) for t in fuzz_texts(args.fuzz, args.seed)]),
+    ]
+    quotes = args.data / "polnear-train" / "quotes.jsonl"
+    if quotes.exists():
+        lines = quotes.read_text(encoding="utf-8").splitlines()
+        sets.insert(1, ("polnear quotes", [(json.loads(line)["quote"], 0) for line in lines]))
+    failed = 0
+    for name, texts in sets:
+        calls, bad, examples = differences(before, texts)
+        failed += bad
+        figures["check"][name] = {"calls": calls, "different": bad}
+        print(f"check {name:<20} {calls:7d} calls  {bad} different")
+        for example in examples:
+            print("   ", example)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
