@@ -68,7 +68,8 @@ def run_eval(labels: Path, corpus: Path | None) -> dict[str, Any]:
     """Run `quoteverify eval` and return its JSON document."""
     cmd = [sys.executable, "-m", "quoteverify", "eval", str(labels), "--format", "json"]
     if corpus is not None:
-        cmd += ["--corpus", str(corpus)]
+        # The shared data is read-only material: the index goes next to the labels instead.
+        cmd += ["--corpus", str(corpus), "--index-dir", str(labels.parent / "index")]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"eval failed ({done.returncode}): {done.stderr.strip()}")
