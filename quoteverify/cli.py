@@ -952,20 +952,25 @@ def eval_command(
     sys.exit(int(ExitStatus.OK))
 
 
+def _corpus_and_index_dir(f: Callable[..., None]) -> Callable[..., None]:
+    """--corpus (required, repeatable) and --index-dir, for the index commands."""
+    f = click.option(
+        "--index-dir",
+        metavar="DIR",
+        help="Where the index lives (default: FIRST_CORPUS/.quoteverify).",
+    )(f)
+    return click.option(
+        "--corpus",
+        "corpora",
+        multiple=True,
+        required=True,
+        metavar="DIR",
+        help="Folder of transcripts (repeatable).",
+    )(f)
+
+
 @main.command("index")
-@click.option(
-    "--corpus",
-    "corpora",
-    multiple=True,
-    required=True,
-    metavar="DIR",
-    help="Folder of transcripts (repeatable).",
-)
-@click.option(
-    "--index-dir",
-    metavar="DIR",
-    help="Where the index lives (default: FIRST_CORPUS/.quoteverify).",
-)
+@_corpus_and_index_dir
 def index_command(corpora: tuple[str, ...], index_dir: str | None) -> None:
     """Build the on-disk index of a corpus, or bring it up to date.
 
@@ -1004,19 +1009,7 @@ def corpus_group() -> None:
 
 
 @corpus_group.command("stats")
-@click.option(
-    "--corpus",
-    "corpora",
-    multiple=True,
-    required=True,
-    metavar="DIR",
-    help="Folder of transcripts (repeatable).",
-)
-@click.option(
-    "--index-dir",
-    metavar="DIR",
-    help="Where the index lives (default: FIRST_CORPUS/.quoteverify).",
-)
+@_corpus_and_index_dir
 def corpus_stats_command(corpora: tuple[str, ...], index_dir: str | None) -> None:
     """Print transcripts, turns, speakers, words, date range, index size and freshness.
 
