@@ -74,11 +74,27 @@ ALTERED_KINDS = (
 )
 MISATTRIBUTED_KINDS = ("misattributed_exact", "misattributed_edited")
 NOT_FOUND_KINDS = ("recombined", "invented", "content_changed")
+# The kinds of the first version of the set: every speaker named, every quote of 4 words or more.
+NAMED_KINDS = (*VERIFIED_KINDS, *ALTERED_KINDS, *MISATTRIBUTED_KINDS, *NOT_FOUND_KINDS)
+# Kinds that exercise the other evidence: how the speaker is referred to, and short fragments.
+# Each is generated after the named kinds from its own random stream, so a seed's named kinds
+# are the same articles as before they existed.
+EVIDENCE_KINDS = {
+    "pronoun_verified": "verified",  # a verified-kind quote, "he said" after a sentence naming him
+    "pronoun_altered": "altered",  # an altered-kind quote, "he said"
+    "anonymous": "unattributed",  # a candidate's words, credited to "an aide"
+    "no_speaker": "unattributed",  # a candidate's words, credited to nobody
+    "fragment": "verified",  # 1-3 words of the claimed speaker inside a paraphrase
+    "fragment_not_said": "not_found",  # 1-3 words of the other candidate the claimed one never said
+    "fragment_altered": "altered",  # 3 words of the claimed speaker, one of them changed
+    "ambiguous": "verified",  # 4-8 words both candidates of the debate said
+}
 EXPECTED = {
     **dict.fromkeys(VERIFIED_KINDS, "verified"),
     **dict.fromkeys(ALTERED_KINDS, "altered"),
     **dict.fromkeys(MISATTRIBUTED_KINDS, "misattributed"),
     **dict.fromkeys(NOT_FOUND_KINDS, "not_found"),
+    **EVIDENCE_KINDS,
 }
 
 # --- plain words -------------------------------------------------------------------------------
@@ -747,6 +763,7 @@ class Item:
     quote: str
     speaker: Speaker  # who the article says spoke it
     source: Passage | None
+    other: Speaker | None = None  # the other candidate of the debate, for EVIDENCE_KINDS
 
 
 def _check(kind: str, quote: str, p: Passage | None, claimed: Speaker, truth: Truth) -> bool:
@@ -769,8 +786,10 @@ def _check(kind: str, quote: str, p: Passage | None, claimed: Speaker, truth: Tr
     return True
 
 
-def generate(data: str, seed: int, per_kind: int) -> list[Item]:
-    """The verification set: per_kind quotations of every kind, deterministic for a seed."""
+def generate(data: str, seed: int, per_kind: int, *, evidence: bool = True) -> list[Item]:
+    """The verification set: per_kind quotations of every kind, deterministic for a seed.
+
+    Without `evidence`, only the NAMED_KINDS (the set before EVIDENCE_KINDS existed)."""
     corpus, _ = load_corpus([data])
     truth = Truth(corpus)
     singles, doubles, speakers = passages(corpus)
@@ -824,6 +843,8 @@ def generate(data: str, seed: int, per_kind: int) -> list[Item]:
                 used.add((p.doc, p.turn, p.text))
             items.append(Item(kind, quote, claimed, p))
             made += 1
+    if evidence:
+        items.extend(generate_evidence((clean, speakers, truth), seed, per_kind))
     return items
 
 
@@ -843,16 +864,232 @@ def _recombined(p: Passage, pool: Sequence[Passage], rng: random.Random) -> str 
     return text[:1].upper() + text[1:]
 
 
+# --- kinds for the other evidence: pronouns, anonymous sources, fragments, shared words --------
+
+# Subjects of the sentence that names the speaker before "he said"; words we wrote.
+_TOPICS = (
+    "farm prices",
+    "the budget",
+    "defense spending",
+    "the schools",
+    "taxes",
+    "foreign policy",
+    "unemployment",
+    "energy",
+)
+# Sentences naming the speaker, then the quote credited to "he". The last two name the other
+# candidate too, as reports of a debate do: the pronoun's antecedent is then the subject.
+_PRONOUN_TEMPLATES = (
+    "{name} was asked about {topic}. “{q},” he said.",
+    "{name} turned to {topic}. “{q},” he said.",
+    "Asked about {topic}, {name} did not hesitate. “{q},” he said.",
+    "{name} spoke at length about {topic}. He said: “{q}.”",
+    "{name} answered {other} on {topic}. “{q},” he said.",
+    "{name} disagreed with {other} about {topic}. “{q},” he told the audience.",
+)
+_ANONYMOUS_TEMPLATES = (
+    "“{q},” an aide said.",
+    "“{q},” a campaign adviser told reporters.",
+    "One adviser put it this way: “{q}.”",
+    "“{q},” a spokesman said after the debate.",
+)
+_NO_SPEAKER_TEMPLATES = (
+    "The debate turned to {topic}. “{q}.”",
+    "It was a long evening of arguments about {topic}. “{q}.”",
+)
+_FRAGMENT_TEMPLATES = (
+    "{name} called it “{q}”.",
+    "{name} spoke of “{q}” during the debate.",
+    "{name} warned of “{q}” in his answer on {topic}.",
+    "{name} described the plan as “{q}”.",
+    "{name} said the country faced “{q}” on {topic}.",
+)
+
+
+_JOINERS = frozenset({"and", "or", "but", "of", "to", "in", "that", "which", "so", "because"})
+
+
+def _fragment(p: Passage, rng: random.Random, size: int) -> list[str] | None:
+    """`size` consecutive words of a passage, unbroken by punctuation, holding a content word."""
+    toks = _tokens(_strip_end(p.text))
+    if len(toks) < size:
+        return None
+    i = rng.randrange(len(toks) - size + 1)
+    window = toks[i : i + size]
+    if any(not re.fullmatch(r"[A-Za-z][A-Za-z'’-]*", t.rstrip(",;")) for t in window):
+        return None
+    if any(t[-1] in ",;" for t in window[:-1]):
+        return None
+    window[-1] = window[-1].rstrip(",;")
+    # The words a reporter quotes inside a paraphrase end on a content word ("dead end", "a
+    # great country"), not on "and" or "this"; a single word is a long one.
+    last = _core(window[-1])
+    if last in _STOP or len(last) < (5 if size == 1 else 4) or _core(window[0]) in _JOINERS:
+        return None
+    return window
+
+
+def _lightly_altered(words: list[str], rng: random.Random, truth: Truth) -> list[str] | None:
+    """The fragment with one content word inflected (-s added or dropped) or replaced."""
+    slots = [i for i, w in enumerate(words) if _core(w) not in _STOP and len(_core(w)) >= 4]
+    if not slots:
+        return None
+    i = rng.choice(slots)
+    w = words[i]
+    if rng.random() < 0.5:
+        new = w[:-1] if w.endswith("s") and not w.endswith("ss") else w + "s"
+    else:
+        low = _core(w)
+        pool = truth.classes.get((int(math.log2(max(truth.counts[low], 1))), _suffix(low)), [])
+        pool = [x for x in pool if x[:4] != low[:4]]
+        if not pool:
+            return None
+        new = rng.choice(pool)
+    return [*words[:i], new, *words[i + 1 :]]
+
+
+def _shared_runs(
+    clean: Sequence[Passage], speakers: dict[int, list[Speaker]], truth: Truth
+) -> list[tuple[Passage, str]]:
+    """Runs of 4-8 words of a passage that the other candidate of its debate said too."""
+    out: list[tuple[Passage, str]] = []
+    for p in clean:
+        other = next(s for s in speakers[p.doc] if s.label != p.speaker)
+        toks = _tokens(_strip_end(p.text))
+        for size in (8, 7, 6, 5, 4):
+            found = None
+            for i in range(len(toks) - size + 1):
+                window = toks[i : i + size]
+                if any(t[-1] in ",;:" for t in window[:-1]):
+                    continue
+                words = plain_words(" ".join(window))
+                grams = zip(words, words[1:], words[2:], strict=False)
+                if len(words) != size or not all(g in truth.trigrams[other.label] for g in grams):
+                    continue
+                if truth.said_by(words, other.label):
+                    found = " ".join(window).rstrip(",;")
+                    break
+            if found:
+                out.append((p, found))
+                break
+    return out
+
+
+def generate_evidence(
+    corpus_parts: tuple[list[Passage], dict[int, list[Speaker]], Truth],
+    seed: int,
+    per_kind: int,
+) -> list[Item]:
+    """The EVIDENCE_KINDS quotations, from a random stream of their own."""
+    clean, speakers, truth = corpus_parts
+    rng = random.Random(seed * 7 + 104729)
+    by_label = {s.label: s for ss in speakers.values() for s in ss}
+
+    def other(p: Passage) -> Speaker:
+        return next(s for s in speakers[p.doc] if s.label != p.speaker)
+
+    items: list[Item] = []
+    used: set[tuple[int, int, str]] = set()
+    # A sample of passages is enough to find shared runs (the search is slow on every passage).
+    shared = _shared_runs(rng.sample(clean, min(len(clean), 3000)), speakers, truth)
+    for kind in EVIDENCE_KINDS:
+        made = tries = 0
+        while made < per_kind and tries < per_kind * 60:
+            tries += 1
+            p = rng.choice(clean)
+            claimed = by_label[p.speaker]
+            quote: str | None = None
+            if kind == "pronoun_verified":
+                edit = rng.choice((t_exact, t_exact, t_case_punct, t_ellipsis, t_british))
+                quote = edit(p, rng, truth)
+            elif kind == "pronoun_altered":
+                edit = rng.choice((t_word_replaced, t_negation_flipped, t_words_inserted))
+                quote = edit(p, rng, truth)
+                if quote is not None:
+                    words = plain_words(quote)
+                    if truth.said_anywhere(words) or truth.overlap(words, claimed.label) < 0.3:
+                        continue
+            elif kind in ("anonymous", "no_speaker"):
+                quote = p.text
+            elif kind == "fragment":
+                words = _fragment(p, rng, rng.choice((1, 2, 2, 3, 3)))
+                if words is None or not truth.said_by(plain_words(" ".join(words)), p.speaker):
+                    continue
+                quote = " ".join(words)
+            elif kind == "fragment_not_said":
+                claimed = other(p)
+                words = _fragment(p, rng, rng.choice((1, 2, 2, 3, 3)))
+                if words is None or truth.said_by(plain_words(" ".join(words)), claimed.label):
+                    continue
+                quote = " ".join(words)
+            elif kind == "fragment_altered":
+                words = _fragment(p, rng, 3)
+                changed = _lightly_altered(words, rng, truth) if words else None
+                if changed is None or truth.said_by(plain_words(" ".join(changed)), p.speaker):
+                    continue
+                quote = " ".join(changed)
+            elif kind == "ambiguous":
+                if not shared:
+                    break
+                p, quote = shared[rng.randrange(len(shared))]
+                claimed = by_label[p.speaker]
+            if quote is None or (p.doc, p.turn, p.text) in used:
+                continue
+            used.add((p.doc, p.turn, p.text))
+            items.append(Item(kind, quote, claimed, p, other=other(p)))
+            made += 1
+    return items
+
+
+def evidence_article(item: Item, rng: random.Random) -> tuple[str, int, int, str | None, str]:
+    """Article text, offsets of the quoted words, claimed speaker and speaker kind of an
+    EVIDENCE_KINDS item."""
+    q = item.quote.replace("\u2019", "’")
+    s = item.speaker
+    shown, claimed = _speaker_name(s, rng)
+    other = item.other or s
+    topic = rng.choice(_TOPICS)
+    kind: str = "name"
+    if item.kind in ("pronoun_verified", "pronoun_altered"):
+        template, kind = rng.choice(_PRONOUN_TEMPLATES), "pronoun"
+    elif item.kind == "anonymous":
+        template, kind = rng.choice(_ANONYMOUS_TEMPLATES), "description"
+        claimed = re.search(r"(?:an?|One) (\w+)", template).group(0).lower()  # type: ignore[union-attr]
+    elif item.kind == "no_speaker":
+        template, kind, claimed = rng.choice(_NO_SPEAKER_TEMPLATES), "none", ""
+    elif item.kind.startswith("fragment"):
+        template = rng.choice(_FRAGMENT_TEMPLATES)
+    else:
+        template = rng.choice(_TEMPLATES)
+    body = _strip_end(q) if not q.rstrip().endswith("?") else q.rstrip()
+    if body.endswith("?"):
+        template = template.replace("{q},”", "{q}”").replace("{q}.”", "{q}”")
+    fill = {"name": shown, "name_short": s.surname, "topic": topic}
+    fill["other"] = f"{other.title} {other.surname}"
+    before, after = template.split("{q}")
+    before, after = before.format(**fill), after.format(**fill)
+    text = before + body + after + "\n"
+    end = text.index("”", len(before) + len(body))
+    return text, len(before), end, claimed or None, kind
+
+
 def write(items: Sequence[Item], out: Path, seed: int) -> None:
     """Write DIR/articles/NNNN.txt and DIR/labels.jsonl."""
     rng = random.Random(seed + 7919)
+    # Its own stream, so that the named kinds' articles stay what they were.
+    rng_evidence = random.Random(seed + 15485863)
     articles = out / "articles"
     articles.mkdir(parents=True, exist_ok=True)
     for old in articles.glob("*.txt"):
         old.unlink()
     lines = []
     for n, item in enumerate(items, 1):
-        text, start, end, claimed = article(item.quote, item.speaker, rng)
+        speaker_kind = "name"
+        claimed: str | None
+        if item.kind in EVIDENCE_KINDS:
+            text, start, end, claimed, speaker_kind = evidence_article(item, rng_evidence)
+        else:
+            text, start, end, claimed = article(item.quote, item.speaker, rng)
         name = f"articles/{n:04d}.txt"
         (out / name).write_text(text, encoding="utf-8")
         lines.append(
@@ -861,7 +1098,7 @@ def write(items: Sequence[Item], out: Path, seed: int) -> None:
                 "start": start,
                 "end": end,
                 "claimed_speaker": claimed,
-                "speaker_kind": "name",
+                "speaker_kind": speaker_kind,
                 "expected_verdict": EXPECTED[item.kind],
                 # `quoteverify eval` knows only its own keys; `note` is free text it ignores.
                 "note": item.kind,
@@ -898,6 +1135,11 @@ def score(labels: Sequence[dict[str, object]], findings: Sequence[dict[str, obje
     lines = []
     right = sum(1 for lab, f in pairs if f and f["verdict"] == lab["expected_verdict"])
     lines.append(f"quotes: {len(pairs)}   accuracy: {right / max(len(pairs), 1):.4f}")
+    for title, kinds_of in (("named kinds", NAMED_KINDS), ("evidence kinds", EVIDENCE_KINDS)):
+        sub = [(lab, f) for lab, f in pairs if lab["note"] in kinds_of]
+        ok = sum(1 for lab, f in sub if f and f["verdict"] == lab["expected_verdict"])
+        if sub:
+            lines.append(f"  {title}: {len(sub)} quotes, accuracy {ok / len(sub):.4f}")
     lines.append(f"missing findings: {sum(1 for _, f in pairs if f is None)}")
     lines.append("")
     lines.append(f"{'verdict':<14} {'precision':>9} {'recall':>7} {'expected':>8} {'predicted':>9}")
@@ -990,17 +1232,41 @@ def band_of(record: dict[str, object]) -> str:
 
 
 def fit(labels: Sequence[dict[str, object]], findings: Sequence[dict[str, object]]) -> str:
-    """Per verdict and evidence band: findings, right verdicts, and (right + 1) / (n + 2)."""
+    """The base rates behind CONFIDENCE_TABLE and the attribution weights.
+
+    Per verdict and evidence band, over findings with a named speaker: findings, right verdicts,
+    and (right + 1) / (n + 2). Per attribution kind: findings, right verdicts, the mean table
+    value of their bands, and the weight that makes their mean confidence their smoothed share
+    right (for unattributed verdicts, which have no band, that share itself).
+    """
+    from quoteverify.models import Verdict
+    from quoteverify.verdict import CONFIDENCE_TABLE
+
     by_key = {(Path(str(f["file"])).name, f["start"]): f for f in findings}
     cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    kinds: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for lab in labels:
         f = by_key.get((Path(str(lab["article"])).name, lab["start"]))
-        if f is not None:
-            cells[(str(f["verdict"]), band_of(f))].append(f["verdict"] == lab["expected_verdict"])
+        if f is None:
+            continue
+        ok = f["verdict"] == lab["expected_verdict"]
+        band = band_of(f)
+        attribution = str(f["attribution"])
+        if attribution == "explicit":
+            cells[(str(f["verdict"]), band)].append(ok)
+        base = 1.0 if not band else CONFIDENCE_TABLE[(Verdict(f["verdict"]), band)]
+        kinds[attribution].append((base, ok))
     lines = [f"{'verdict':<14} {'band':<18} {'n':>5} {'right':>5} {'smoothed':>8}"]
     for (verdict, band), oks in sorted(cells.items()):
         n, r = len(oks), sum(oks)
         lines.append(f"{verdict:<14} {band:<18} {n:>5} {r:>5} {(r + 1) / (n + 2):>8.3f}")
+    lines.append("")
+    lines.append(f"{'attribution':<14} {'n':>5} {'right':>5} {'mean base':>9} {'weight':>6}")
+    for attribution, rows in sorted(kinds.items()):
+        n, r = len(rows), sum(ok for _, ok in rows)
+        base = sum(b for b, _ in rows) / n
+        weight = min(1.0, (r + 1) / (n + 2) / base)
+        lines.append(f"{attribution:<14} {n:>5} {r:>5} {base:>9.3f} {weight:>6.3f}")
     return "\n".join(lines)
 
 

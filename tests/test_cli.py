@@ -365,8 +365,8 @@ def test_output_into_a_missing_folder_is_an_error(tmp_path: Path) -> None:
         ([SEED], 1),
         ([SEED, "--exit-zero"], 0),
         ([SEED, "no-such.md", "--exit-zero"], 2),  # errors still exit 2
-        ([SEED, "--fail-on", "not_found", "--min-confidence", "0.8"], 0),  # 0.70 < 0.8
-        ([SEED, "--fail-on", "not_found", "--min-confidence", "0.7"], 1),
+        ([SEED, "--fail-on", "not_found", "--min-confidence", "0.96"], 0),  # 0.95 < 0.96
+        ([SEED, "--fail-on", "not_found", "--min-confidence", "0.95"], 1),
     ],
 )
 def test_exit_status(args: list[str], status: int) -> None:

@@ -363,23 +363,25 @@ def test_verdicts(
         ("The attack killed 130 people", TALKS, ANNA, 0.99),
         # altered with a critical change: 0.99
         ("The attack killed 140 people", TALKS, ANNA, 0.99),
-        # verified, 11 words: 0.99 x pronoun 0.85 = 0.8415
-        ("the attack killed 130 people and we will not forget them", TALKS, PETROVA, 0.84),
-        # misattributed, the same words: 0.99
-        ("We have supported sanctions against Turkey in the past", TALKS, ANNA, 0.99),
+        # verified, 11 words: 0.99 x pronoun 0.65 = 0.6435
+        ("the attack killed 130 people and we will not forget them", TALKS, PETROVA, 0.64),
+        # misattributed, the same words: 0.98
+        ("We have supported sanctions against Turkey in the past", TALKS, ANNA, 0.98),
         # a verified one-word quote is almost always right: 0.9
         ("attack", TALKS, ANNA, 0.9),
-        # verified, 2-3 words: 0.95
-        ("130 people", TALKS, ANNA, 0.95),
-        # not found, a short quote searched only in the speaker's turns: 0.7
-        ("130 people", TALKS, BORIS, 0.7),
+        # verified, 2-3 words: 0.99
+        ("130 people", TALKS, ANNA, 0.99),
+        # not found, a short quote searched only in the speaker's turns: 0.95
+        ("130 people", TALKS, BORIS, 0.95),
         # not found, nothing near: 0.99
         ("Peace must return quickly across our region", TALKS, ANNA, 0.99),
         # not found, the speaker is not in the corpus: 0.9
         ("Peace must return quickly across our region", TALKS, ABSENT, 0.9),
-        # unattributed: the attribution factor itself, none 0.6, anonymous 0.7
-        ("We have supported sanctions against Turkey in the past", TALKS, NOBODY, 0.6),
-        ("130 people", TALKS, DIPLOMAT, 0.7),
+        # unattributed: the attribution factor itself, none 0.67, anonymous 0.67
+        ("We have supported sanctions against Turkey in the past", TALKS, NOBODY, 0.67),
+        ("130 people", TALKS, DIPLOMAT, 0.67),
+        # altered, a short quote: 0.71 x pronoun 0.65 = 0.4615
+        ("killed 130 ships", TALKS, PETROVA, 0.46),
         # ambiguity does not lower a verified quote: the claimed speaker did say it
         ("Our ports stay open to every ship", ECHO, ANNA, 0.99),
     ],
