@@ -107,6 +107,29 @@ _SAID_GENDER = re.compile(
     r"(?:that[^\S\n]+)?(he|she)\b"
 )
 _OBJECT_PRONOUNS = frozenset({"him", "her", "them"})
+# Common first names that tell a gender (`Bill Clinton` is no antecedent of `she`); names
+# given to both (Kelly, Robin, Jordan) are left out.
+_MALE_FIRST = _set("""
+    Donald Bernie Bernard Ted Marco Jeb John Ben Chris Christopher Mike Michael Paul Rand Barack
+    Joe Joseph Bill William Tim Timothy Rick Richard Scott Jim James Bob Robert David Dave Tom
+    Thomas Mark Steve Steven Stephen Jeff Jeffrey Brian Kevin Jason Matt Matthew Dan Daniel
+    George Jack Harry Peter Andrew Ron Ronald Mitch Reince Newt Rudy Corey Eric Frank Gary Greg
+    Larry Martin Patrick Sean Charles Charlie Ed Edward Roger Jonathan Josh Joshua Adam Tony
+    Anthony Nick Sam Samuel Fred Jerry Dennis Doug Howard Carl Kenneth Ken Keith Ray Walter
+    Wayne Carlos Jose Juan Luis Vladimir Benjamin Bobby Jimmy Johnny Billy Philip Phil Henry
+    Arthur Harold Chuck Orrin Lamar Raul Trey Darrell Jesse Lindsey Mitt Jon Bret
+    Franklin Dwight Lyndon Gerald Ari Karl Ralph Roy Russell Alan Allen Bruce
+""")
+_FEMALE_FIRST = _set("""
+    Hillary Carly Elizabeth Nancy Sarah Michelle Melania Ivanka Kellyanne Huma Jennifer Debbie
+    Donna Mary Patricia Linda Barbara Susan Karen Lisa Betty Helen Sandra Ashley Kimberly Emily
+    Amy Anna Angela Melissa Rebecca Laura Sharon Cynthia Kathleen Katie Kate Katherine Catherine
+    Amanda Stephanie Nicole Rachel Heather Julie Julia Megyn Maxine Dianne Diane Kirsten Claire
+    Tammy Maggie Maria Marie Ruth Sonia Elena Loretta Condoleezza Madeleine Jill Jane Joan Janet
+    Jessica Caroline Christine Christina Margaret Ann Anne Alice Kristen Lauren Meghan Tulsi
+    Joni Shelley Cecile Rosie Gina Zoe Theresa Samantha Sheryl Cheryl Jeanne Connie Marsha
+    Chelsea Abby Gloria Kathy Valerie Dana Erin Hope Jeanine Nikki Mia Teresa Wendy Kristin
+""")
 
 _TITLES = _set("""
     Mr Mrs Ms Miss Mx Dr Sir Dame Lord Lady President Vice Prime Minister Senator Sen Rep
@@ -118,6 +141,7 @@ _TITLES = _set("""
     Executive Officer Spokesman Spokeswoman Spokesperson Former Top Senior Fellow Democrat
     Republican Democratic GOP Whip Minority Majority Commissioner Superintendent Sheriff
     Councilman Councilwoman Assemblyman Assemblywoman Lieutenant Treasurer Comptroller
+    Alderman Alderwoman Delegate Lawmaker
     """)
 # Abbreviations written with a dot that do not end a sentence and may join a name (`Mr. Smith`).
 _ABBREVIATIONS = _set("""
@@ -154,6 +178,10 @@ _PLACES = _set("""
     Poland Qatar Lebanon Libya Yemen Cuba Venezuela Moscow Washington Ankara Beijing Paris
     London Berlin Tehran Kyiv Kiev Damascus Brussels Europe Africa Asia Kremlin Pentagon
     Congress Parliament Hamas Hezbollah Taliban Downing Whitehall Westminster Brussels
+    Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia
+    Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts
+    Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon
+    Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming
     """)
 _ORG_HEADS = _set("""
     State States Ministry Department Government Party Council Union Office House Federation
@@ -241,6 +269,11 @@ _DETERMINERS = _set(
 )
 _COMPLEMENT = _set("for at with of from in inside within close familiar near on to")
 # Words that may open a sentence before its subject: `But Putin said`.
+_MODALS = _set("will would could should might may can must shall to")
+_PREPOSITIONS = _set("""
+    in at on from with for of by about against near into over after before during like than
+    inside outside across toward towards throughout under between among
+""")
 _CONNECTIVES = _set("""
     but and so yet still then now meanwhile however also earlier later instead indeed again
     afterwards finally moreover
@@ -267,6 +300,7 @@ _DESCRIPTIVE = _set("""
     secretary chair constituent delegate ally counsel attorney lawyer economist professor
     historian reporter columnist correspondent anchor editor commentator pundit co-founder
     co-chair superdelegate surrogate pastor sheriff commissioner organizer strategist
+    ranking party boss co-host host chairman chairwoman founder president
     """)
 
 _FUNCTION_WORDS = _set("""
@@ -456,6 +490,7 @@ class _Reading:
         self.title_verbs = self._title_verbs()
         self.runs = self._name_runs()
         self.surnames = self._surnames()
+        self.lowercase = frozenset(w.text for w in self.words if w.text.islower())
         # surname -> m, f or "" (told both ways), built when first asked
         self._genders: dict[str, str] | None = None
         self.mentions = self._mentions()
@@ -1001,10 +1036,17 @@ class _Reading:
         when a verb follows it or the article names it elsewhere."""
         if subject.ref is not _Ref.PERSON or subject.titled or " " in subject.printed:
             return True
+        if subject.printed.lower() in self.lowercase and subject.printed not in self.surnames:
+            # `Immigration is now …` where the article also writes `immigration`
+            return False
         nxt = self.word_at(subject.end)
         if nxt < len(self.words):
             verb = self.words[nxt].text
-            if verb in _LINKING or verb in _AUX or verb in _VERBS or verb.endswith("ed"):
+            # `Moments later, ...`, `Days ago, ...`: an adverb closing an opening phrase
+            closes = self.text[self.words[nxt].end : self.words[nxt].end + 1] == ","
+            if (verb in _LINKING or verb in _AUX or verb in _VERBS or verb.endswith("ed")) and not (
+                closes and verb in _CONNECTIVES | {"ago"}
+            ):
                 return True
         return any(
             m.start != subject.start and _same_person(m.name, subject.printed)
@@ -1194,7 +1236,7 @@ class _Reading:
             ):
                 continue
             head = self.subject_ending(head_end, ss)
-            if head is not None:
+            if head is not None and not self._after_preposition(head, ss):
                 heads.append(head)
         for head in heads:
             if head.ref is _Ref.PERSON:
@@ -1202,6 +1244,16 @@ class _Reading:
         if inner is not None and inner.ref is _Ref.PERSON:
             return inner
         return heads[-1] if heads else None
+
+    def _after_preposition(self, subject: _Subject, ss: int) -> bool:
+        """`Speaking in Boston, Clinton, ... said`: a name after a preposition is no subject."""
+        k = self.word_at(subject.first) - 1
+        return (
+            k >= 0
+            and self.words[k].start >= ss
+            and self.spaced(k)
+            and self.words[k].text in _PREPOSITIONS
+        )
 
     def _noun_phrase(self, start: int, hi: int) -> _Subject | None:
         """What `according to` names when it is no person: `according to a statement`."""
@@ -1255,9 +1307,20 @@ class _Reading:
         before = [
             c for c in self.clauses if ss <= c.anchor and c.cue_start < qs and c.subject.end <= qs
         ]
+        if len(before) > 1:
+            # `Cruz said he is sure Rubio will continue to be “…”`: a verb after a modal is no
+            # report but part of what the earlier clause reports
+            reports = [c for c in before if not self._after_modal(c)]
+            if reports:
+                before = reports
         ranked.extend(sorted(before, key=lambda c: c.cue_start, reverse=True))
         ranked.extend(c for c in self.clauses if qe <= c.anchor < se and c.anchor != anchor)
         return _first_person(ranked)
+
+    def _after_modal(self, clause: _Clause) -> bool:
+        """Whether the clause's verb follows a modal: `will say`, `would continue`."""
+        k = self.word_at(clause.cue_start) - 1
+        return k >= 0 and self.spaced(k) and self.words[k].text in _MODALS
 
     def _attached(self, clause: _Clause, qe: int, se: int) -> bool:
         """Whether a clause right after a quote belongs to it, across a doubtful sentence end.
@@ -1424,7 +1487,12 @@ class _Reading:
             for m in _SAID_GENDER.finditer(self.text):
                 found.setdefault(m.group(1), set()).add("m" if m.group(2) == "he" else "f")
             self._genders = {k: next(iter(v)) if len(v) == 1 else "" for k, v in found.items()}
-        return self._genders.get(name.split()[-1]) or None
+        words = name.split()
+        if len(words) > 1 and words[0] in _MALE_FIRST:
+            return "m"
+        if len(words) > 1 and words[0] in _FEMALE_FIRST:
+            return "f"
+        return self._genders.get(words[-1]) or None
 
     def _as_pronoun(self, r: _Resolved, pos: int) -> _Resolved:
         if r.speaker is None:

@@ -419,6 +419,56 @@ CASES = [
         "Bush says it is “interesting” that many are undecided.",
         [(E, "Jeb Bush", "says", None)],
     ),
+    # a first name tells the gender: `Bill` is no antecedent of `she`
+    (
+        "Mary Lowe spoke first.\nThen Bill Lowe took the stage.\n“We are ready,” she said.",
+        [(P, "Mary Lowe", "said", None)],
+    ),
+    # `Moments later,` opens the sentence; the person follows it
+    (
+        "Moments later, Tom Reed made his point politely.\n“That is not a policy,” he said.",
+        [(P, "Tom Reed", "said", None)],
+    ),
+    # a place after a preposition heads no apposition: the person does
+    (
+        "Speaking in Boston, Clinton, without naming him, also accused Sanders of delay.\n"
+        "“You can't just show up,” she said.",
+        [(P, "Clinton", "said", None)],
+    ),
+    (
+        "In a court in Dayton, Ohio, Lazar, in a grey suit, said little.\n"
+        "“They are accurate,” he said.",
+        [(P, "Lazar", "said", None)],
+    ),
+    # a capitalised word the article also writes in lowercase is no person
+    (
+        "Sam Ortiz spoke about immigration.\nImmigration is now an issue of dignity.\n"
+        "“We owe them,” he said.",
+        [(P, "Sam Ortiz", "said", None)],
+    ),
+    # descriptions and titles before an inverted clause's name
+    (
+        "“They are frustrated,” said Oversight ranking Democrat Eli Jones (D-Md.).",
+        [(E, "Eli Jones", "said", None)],
+    ),
+    (
+        "“It hurts a little,” said Republican party boss Rex Prior.",
+        [(E, "Rex Prior", "said", None)],
+    ),
+    ("“Imagine that,” mused Blaze co-host Stu Berg.", [(E, "Stu Berg", "mused", None)]),
+    (
+        "“We lost,” said Alderman Will D. Byrne, whose ward includes the park.",
+        [(E, "Will D. Byrne", "said", None)],
+    ),
+    # a verb after a modal is part of what the earlier clause reports
+    (
+        "In a statement, Cruz said he is certain Rubio will continue to be “a champion” for us.",
+        [(E, "Cruz", "said", None)],
+    ),
+    (
+        "Asked about Trump, President Ann Obi said she expected that voters will say “no” to him.",
+        [(E, "Ann Obi", "said", None)],
+    ),
     # --- nothing to go on ------------------------------------------------------------------
     ("The weather was cold.\n“Winter is coming.”", [(N, None, None, None)]),
     ("# “Winter is coming”", [(N, None, None, None)]),
