@@ -360,11 +360,11 @@ def _sizes(index_dir: Path) -> dict[str, int]:
     out = {"search": 0, "offsets": 0, "text": 0, "metadata": 0}
     for f in gen.iterdir():
         n = f.stat().st_size
-        if f.name.endswith(("_starts", "_lens")):
+        if f.name.endswith(("_marks", "_offs", "_over", "_lens")) and f.name[0] == "s":
             out["offsets"] += n
         elif f.name in ("text", "lines"):
             out["text"] += n
-        elif f.name.startswith(("s", "vocab")) and f.name != "stat.json":
+        elif f.name.startswith(("s", "vocab", "uni_", "bi_", "pos")) and f.name != "stat.json":
             out["search"] += n
         else:
             out["metadata"] += n

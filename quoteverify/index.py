@@ -34,6 +34,7 @@ from quoteverify.corpus import (
     parse_vtt,
 )
 from quoteverify.errors import CorpusError, InputFileError, QuoteverifyError
+from quoteverify.match import source_slice
 from quoteverify.models import Diagnostic, Transcript, Turn
 from quoteverify.normalise import canonical_name, normalise, same_person
 from quoteverify.textio import decode
@@ -43,11 +44,15 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 # Bumped whenever the layout changes: an index of another version is rebuilt, never read.
-INDEX_VERSION = 2
+INDEX_VERSION = 4
 INDEX_DIRNAME = ".quoteverify"
 # Tokens per shard: the merge step holds about 40 bytes per token of one shard at a time, so
 # this keeps a build under about 1 GB whatever the corpus size.
 SHARD_TOKENS = 4_000_000
+# Tokens per block of start offsets (a power of two), and the mark bit of a block kept whole.
+_BLOCK = 64
+_BLOCK_BITS = 6
+_OVER = 1 << 31
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -313,9 +318,13 @@ class _Writer:
         """Write a 1-D array as raw little-endian values of struct format fmt (I, Q, H)."""
         import numpy as np
 
-        dtype = {"I": "<u4", "Q": "<u8", "H": "<u2"}[fmt]
+        dtype = {"I": "<u4", "Q": "<u8", "H": "<u2", "B": "u1"}[fmt]
         data = np.ascontiguousarray(arr, dtype=dtype).tobytes()
         self.raw(name, data, fmt)
+
+    def stream(self, name: str, fmt: str) -> _Stream:
+        """A file of the generation written in parts (closed by the caller)."""
+        return _Stream(self, name, fmt)
 
     def raw(self, name: str, data: bytes, fmt: str = "B") -> None:
         """Write bytes as one file of the generation."""
@@ -324,6 +333,33 @@ class _Writer:
             f.flush()
             os.fsync(f.fileno())
         self.files[name] = [fmt, len(data)]
+
+
+class _Stream:
+    """One array file written part by part, so a merge never holds it whole."""
+
+    def __init__(self, writer: _Writer, name: str, fmt: str) -> None:
+        self.writer = writer
+        self.name = name
+        self.fmt = fmt
+        self.dtype = {"I": "<u4", "Q": "<u8", "H": "<u2"}[fmt]
+        self.file = open(writer.folder / name, "wb")  # noqa: SIM115 (closed by close())
+        self.size = 0
+
+    def put(self, arr: Any) -> None:
+        """Append the values of a 1-D array."""
+        import numpy as np
+
+        data = np.ascontiguousarray(arr, dtype=self.dtype).tobytes()
+        self.file.write(data)
+        self.size += len(data)
+
+    def close(self) -> None:
+        """Flush, fsync and record the file."""
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        self.writer.files[self.name] = [self.fmt, self.size]
 
 
 # --- build ----------------------------------------------------------------------------------
@@ -679,13 +715,14 @@ def _merge(
                 text_off += len(e.text)
                 lines_parts.append(e.line_starts.astype("<u4").tobytes())
             base = int(doc_cols[0][members[0]])
-            shard_meta.append(
-                _write_shard(w, k, base, entries, vocab_hashes, run_first_all, pos_fmt)
-            )
+            shard_meta.append(_write_shard(w, k, base, entries, vocab_hashes))
             del entries
         text_file.flush()
         os.fsync(text_file.fileno())
     w.files["text"] = ["B", text_off]
+    _write_postings(
+        w, shard_meta, len(vocab_hashes), run_first_all, pos_fmt, 2 * max(shard_tokens, 1)
+    )
     w.raw("lines", b"".join(lines_parts), "I")
     w.array("doc_text_off", text_offs, "Q")
     w.array("doc_text_len", text_lens, "Q")
@@ -744,44 +781,129 @@ def _write_shard(
     base: int,
     entries: Sequence[_Entry],
     vocab_hashes: npt.NDArray[np.uint64],
-    run_first_all: npt.NDArray[np.int64],
-    pos_fmt: str,
 ) -> dict[str, int]:
-    """Token arrays and sorted unigram and bigram postings of one shard."""
+    """Token arrays of one shard: vocabulary ids, character offsets and lengths."""
     import numpy as np
 
     hashes = np.concatenate([e.hashes for e in entries]) if entries else np.zeros(0, np.uint64)
     n = len(hashes)
     ids = np.searchsorted(vocab_hashes, hashes).astype(np.uint32)
     del hashes
-    starts = np.concatenate([e.starts for e in entries])
+    starts = np.concatenate([e.starts for e in entries]).astype(np.int64)
     lens = np.concatenate([e.lens for e in entries])
-    lens_fmt = "H" if n == 0 or int(lens.max()) < 2**16 else "I"
+    longest = int(lens.max()) if n else 0
+    lens_fmt = "B" if longest < 2**8 else "H" if longest < 2**16 else "I"
     w.array(f"s{k}_words", ids, "I")
-    w.array(f"s{k}_starts", starts, "I")
+    # Starts in blocks of _BLOCK tokens: the block's least start (`marks`) plus 16 bits each
+    # (`offs`). A block that spans more than 2^16 characters (a transcript begins in it, or a
+    # long stretch without words) keeps its starts whole in `over`, its mark pointing there.
+    nb = -(-n // _BLOCK)
+    blocks = np.concatenate([starts, np.full(nb * _BLOCK - n, starts[-1] if n else 0)])
+    blocks = blocks.reshape(nb, _BLOCK)
+    least = blocks.min(axis=1) if nb else np.zeros(0, np.int64)
+    fits = blocks.max(axis=1) - least < 2**16 if nb else np.zeros(0, bool)
+    offs = blocks - least[:, None]
+    offs[~fits] = 0
+    marks = least.copy()
+    marks[~fits] = _OVER | (np.arange(int((~fits).sum()), dtype=np.int64) * _BLOCK)
+    w.array(f"s{k}_marks", marks, "I")
+    w.array(f"s{k}_offs", offs.ravel()[:n], "H")
+    w.array(f"s{k}_over", blocks[~fits].ravel(), "I")
     w.array(f"s{k}_lens", lens, lens_fmt)
-    del starts, lens
-    gpos_dtype = np.uint32 if pos_fmt == "I" else np.uint64
+    return {"base": base, "tokens": n}
 
-    order = np.argsort(ids, kind="stable")
-    keys, first = np.unique(ids[order], return_index=True)
-    w.array(f"s{k}_uni_keys", keys, "I")
-    w.array(f"s{k}_uni_offs", np.append(first, n), "I")
-    w.array(f"s{k}_uni_pos", (order + base).astype(gpos_dtype), pos_fmt)
-    del order, keys, first
 
-    # A bigram starts at p when p + 1 is in the same run (runs never cross a shard).
-    cont = np.ones(n, dtype=bool)
-    firsts = run_first_all[(run_first_all >= base) & (run_first_all < base + n)] - base
-    cont[firsts.astype(np.int64)] = False
-    nxt = np.flatnonzero(cont[1:]) + 1 if n else np.zeros(0, np.int64)
-    bkeys = (ids[nxt - 1].astype(np.uint64) << np.uint64(32)) | ids[nxt].astype(np.uint64)
-    order = np.argsort(bkeys, kind="stable")
-    keys, first = np.unique(bkeys[order], return_index=True)
-    w.array(f"s{k}_bi_keys", keys, "Q")
-    w.array(f"s{k}_bi_offs", np.append(first, len(bkeys)), "I")
-    w.array(f"s{k}_bi_pos", (nxt[order] - 1 + base).astype(gpos_dtype), pos_fmt)
-    return {"base": base, "tokens": n, "lens": 2 if lens_fmt == "H" else 4}
+def _shard_ids(out: Path, k: int, tokens: int) -> npt.NDArray[np.uint32]:
+    """A written shard's word ids, mapped (the caller drops it soon: RSS stays one shard)."""
+    import numpy as np
+
+    if tokens == 0:
+        return np.zeros(0, np.uint32)
+    return np.memmap(out / f"s{k}_words", dtype="<u4", mode="r")
+
+
+def _write_postings(
+    w: _Writer,
+    shards: Sequence[Mapping[str, int]],
+    vocab_size: int,
+    run_first_all: npt.NDArray[np.int64],
+    pos_fmt: str,
+    range_postings: int,
+) -> None:
+    """Global postings of words and word pairs, merged from the shards one word-id range at a time.
+
+    `pos` holds every token position once, grouped by word; within a word, first the positions
+    that start no pair (the run ends there), then each pair (word, next) in order of the next
+    word, ascending. So a word's postings are `pos[uni_off[w] : uni_off[w + 1]]` (not in
+    position order), and a pair's are a slice of them: `bi_first_off[w]` gives the rows of w's
+    pairs, whose next words (`bi_second`, ascending) are bisected, and `bi_off` where each
+    pair's positions start (a word's last pair ends where the word does). A lookup costs an
+    array index or a short bisection whatever the number of shards, and no pair key or second
+    copy of the positions is stored. Each range holds about range_postings postings, so the
+    merge memory does not grow with the corpus.
+    """
+    import numpy as np
+
+    out = w.folder
+    pos_dtype = np.uint32 if pos_fmt == "I" else np.uint64
+    counts = np.zeros(vocab_size, dtype=np.int64)
+    for k, s in enumerate(shards):
+        ids = _shard_ids(out, k, s["tokens"])
+        counts += np.bincount(ids, minlength=vocab_size)[:vocab_size]
+        del ids
+    cum = np.cumsum(counts)
+    total = int(cum[-1]) if vocab_size else 0
+    w.array("uni_off", np.concatenate([[0], cum]), pos_fmt)
+    # Word-id ranges of about range_postings postings (a word never splits).
+    cuts = np.searchsorted(cum, np.arange(range_postings, total, range_postings), "left") + 1
+    bounds = [0, *sorted({int(c) for c in cuts if 0 < c < vocab_size}), vocab_size]
+    pair_counts = np.zeros(vocab_size, dtype=np.int64)
+    run_firsts = [
+        run_first_all[(run_first_all >= s["base"]) & (run_first_all < s["base"] + s["tokens"])]
+        - s["base"]
+        for s in shards
+    ]
+    pos = w.stream("pos", pos_fmt)
+    bi_second = w.stream("bi_second", "I")
+    bi_off = w.stream("bi_off", pos_fmt)
+    done = 0
+    for lo, hi in itertools.pairwise(bounds):
+        positions: list[Any] = []
+        keys: list[Any] = []
+        for k, s in enumerate(shards):
+            base, n = s["base"], s["tokens"]
+            ids = _shard_ids(out, k, n)
+            sel = np.flatnonzero((ids >= lo) & (ids < hi))
+            # 1 + the next word when a pair starts at p (p + 1 in the same run: runs never
+            # cross a shard), else 0, which sorts a word's pairless postings first.
+            after = np.zeros(len(sel), dtype=np.uint64)
+            paired = sel + 1 < n
+            nxt = sel[paired] + 1
+            firsts = run_firsts[k]
+            if len(firsts):
+                at = np.minimum(np.searchsorted(firsts, nxt), len(firsts) - 1)
+                paired[paired] = firsts[at] != nxt
+            after[paired] = ids[sel[paired] + 1].astype(np.uint64) + np.uint64(1)
+            positions.append(sel + base)
+            keys.append((ids[sel].astype(np.uint64) << np.uint64(32)) | after)
+            del ids, sel, after, paired, nxt
+        key = np.concatenate(keys)
+        order = np.argsort(key, kind="stable")  # stable: positions stay ascending per pair
+        key = key[order]
+        pos.put(np.concatenate(positions)[order].astype(pos_dtype))
+        del positions, keys, order
+        distinct, first = np.unique(key, return_index=True)
+        real = (distinct & np.uint64(0xFFFFFFFF)) != np.uint64(0)
+        distinct, first = distinct[real], first[real]
+        firsts_of = (distinct >> np.uint64(32)).astype(np.int64)
+        pair_counts[lo:hi] += np.bincount(firsts_of - lo, minlength=hi - lo)[: hi - lo]
+        bi_second.put((distinct & np.uint64(0xFFFFFFFF)) - np.uint64(1))
+        bi_off.put(first + done)
+        done += len(key)
+        del key, distinct, first
+    for stream in (pos, bi_second, bi_off):
+        stream.close()
+    w.array("bi_first_off", np.concatenate([[0], np.cumsum(pair_counts)]), pos_fmt)
 
 
 def _write_stat(gen: Path, docs: Sequence[_Doc]) -> None:
@@ -894,73 +1016,64 @@ class _Seq(Sequence[Any]):
         return range(*s.indices(len(self)))
 
 
-class _Concat(_Seq):
-    """Several ascending position lists (one per shard) seen as one."""
-
-    def __init__(self, parts: Sequence[memoryview]) -> None:
-        self.parts = parts
-        self.ends: list[int] = []
-        n = 0
-        for p in parts:
-            n += len(p)
-            self.ends.append(n)
-
-    def __len__(self) -> int:
-        return self.ends[-1] if self.ends else 0
-
-    def __iter__(self) -> Iterator[int]:
-        # The parts in turn, at C speed: match_quote reads every posting of a seed this way.
-        return itertools.chain.from_iterable(self.parts)
-
-    def __getitem__(self, i: Any) -> Any:
-        if isinstance(i, slice):
-            r = self._range(i)
-            if r.step != 1:
-                return [self[j] for j in r]
-            out: list[int] = []
-            lo, hi, at = r.start, r.stop, 0
-            for p, end in zip(self.parts, self.ends, strict=True):
-                start = end - len(p)
-                if hi > start and lo < end:
-                    out += p[max(lo - start, 0) : min(hi, end) - start].tolist()
-                at = end
-            del at
-            return out
-        if i < 0:
-            i += len(self)
-        k = bisect.bisect_right(self.ends, i)
-        return self.parts[k][i - (self.ends[k] - len(self.parts[k]))]
-
-
 class _Shard(NamedTuple):
     base: int
     tokens: int
     words: memoryview
-    starts: memoryview
+    marks: memoryview
+    offs: memoryview
+    over: memoryview
     lens: memoryview
-    uni_keys: memoryview
-    uni_offs: memoryview
-    uni_pos: memoryview
-    bi_keys: memoryview
-    bi_offs: memoryview
-    bi_pos: memoryview
 
 
 class _TokenArray(_Seq):
-    """A per-token array split over shards; get(shard, local index) gives the value."""
+    """Token start offsets (or end offsets, `ends`) in their files, split over shards."""
 
-    def __init__(self, index: DiskIndex, get: Callable[[_Shard, int], int]) -> None:
+    def __init__(self, index: DiskIndex, *, ends: bool) -> None:
         self._index = index
-        self._get = get
+        self._ends = ends
 
     def __len__(self) -> int:
         return self._index.size
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
-            return [self[j] for j in self._range(i)]
+            r = self._range(i)
+            if r.step == 1 and r.stop > r.start:
+                # Passages lie in one run, and runs never cross shards: one slice or two.
+                shard = self._index._shard_of(r.start)
+                if r.stop <= shard.base + shard.tokens:
+                    a, b = r.start - shard.base, r.stop - shard.base
+                    starts = _starts(shard, a, b)
+                    if not self._ends:
+                        return starts
+                    return [x + n for x, n in zip(starts, shard.lens[a:b], strict=True)]
+            return [self[j] for j in r]
         shard = self._index._shard_of(i)
-        return self._get(shard, i - shard.base)
+        k = i - shard.base
+        mark = shard.marks[k >> _BLOCK_BITS]
+        if mark & _OVER:
+            start = shard.over[(mark ^ _OVER) + (k & (_BLOCK - 1))]
+        else:
+            start = mark + shard.offs[k]
+        return start + shard.lens[k] if self._ends else start
+
+
+def _starts(shard: _Shard, a: int, b: int) -> list[int]:
+    """Start offsets of a shard's tokens a to b (local indices), from their blocks."""
+    out: list[int] = []
+    marks, offs = shard.marks, shard.offs
+    while a < b:
+        block = a >> _BLOCK_BITS
+        end = min(b, (block + 1) << _BLOCK_BITS)
+        mark = marks[block]
+        if mark & _OVER:
+            at = (mark ^ _OVER) + (a & (_BLOCK - 1))
+            out += shard.over[at : at + end - a].tolist()
+        else:
+            out += [mark + x for x in offs[a:end]]
+        a = end
+    return out
 
 
 class _Ids(_Seq):
@@ -1089,6 +1202,10 @@ class DiskIndex:
         self._vocab_hash = v("vocab_hash")
         self._vocab_off = v("vocab_off")
         self._vocab_str = self._maps["vocab_str"].view
+        self._vocab_size = len(self._vocab_hash)
+        self._uni_off, self._pos = v("uni_off"), v("pos")
+        self._bi_first_off, self._bi_second = v("bi_first_off"), v("bi_second")
+        self._bi_off = v("bi_off")
         self._run_doc, self._run_first = v("run_doc"), v("run_first")
         self._run_end, self._run_speaker = v("run_end"), v("run_speaker")
         self._turn_first = v("turn_first")
@@ -1097,8 +1214,8 @@ class DiskIndex:
         self.aliases: Mapping[str, str] = manifest["aliases"]
         self.ids = _Ids(self)
         self.words = _Words(self)
-        self.starts = _TokenArray(self, lambda s, i: s.starts[i])
-        self.ends = _TokenArray(self, lambda s, i: s.starts[i] + s.lens[i])
+        self.starts = _TokenArray(self, ends=False)
+        self.ends = _TokenArray(self, ends=True)
         ndocs = len(self._doc_first)
         self.run_of = _Derived(self.size, self._run_first, lambda k, i: k)
         self.turn_of = _Derived(
@@ -1117,6 +1234,7 @@ class DiskIndex:
         self.paths = _Table(ndocs, lambda d: self._docmeta(d)["path"])
         self._word_cache: dict[int, str] = {}
         self._doc_cache: dict[int, Transcript] = {}
+        self._source_cache: dict[int, _DiskSource] = {}
         self._meta_cache: dict[int, dict[str, Any]] = {}
         self._labels: list[str] | None = None
         self._speaker_ids: dict[str, int] | None = None
@@ -1171,9 +1289,10 @@ class DiskIndex:
     # --- postings --------------------------------------------------------------------------
 
     def postings(self, words: Sequence[Hashable]) -> Sequence[int]:
-        """Global positions where a word (one) or a bigram (two words) starts, ascending.
+        """Global positions where a word (one) or a bigram (two words) starts.
 
-        Words may be strings or ids from `encode`.
+        A bigram's are ascending; a word's are grouped by the word after it (match_quote's votes
+        do not depend on the order). Words may be strings or ids from `encode`.
         """
         ids: list[int] = []
         for x in words:
@@ -1181,18 +1300,20 @@ class DiskIndex:
             if not isinstance(wid, int) or wid < 0:
                 return ()
             ids.append(wid)
-        parts: list[memoryview] = []
-        for s in self._shards:
-            if len(ids) == 1:
-                keys, offs, pos, key = s.uni_keys, s.uni_offs, s.uni_pos, ids[0]
-            else:
-                keys, offs, pos, key = s.bi_keys, s.bi_offs, s.bi_pos, (ids[0] << 32) | ids[1]
-            k = bisect.bisect_left(keys, key)
-            if k < len(keys) and keys[k] == key:
-                parts.append(pos[offs[k] : offs[k + 1]])
-        if len(parts) == 1:
-            return parts[0]
-        return _Concat(parts) if parts else ()
+        if len(ids) == 1:
+            w = ids[0]
+            if w >= self._vocab_size:
+                return ()
+            return self._pos[self._uni_off[w] : self._uni_off[w + 1]]
+        first, second = ids
+        if first >= self._vocab_size:
+            return ()
+        a, b = self._bi_first_off[first], self._bi_first_off[first + 1]
+        k = bisect.bisect_left(self._bi_second, second, a, b)
+        if k < b and self._bi_second[k] == second:
+            end = self._bi_off[k + 1] if k + 1 < b else self._uni_off[first + 1]
+            return self._pos[self._bi_off[k] : end]
+        return ()
 
     # --- speakers --------------------------------------------------------------------------
 
@@ -1266,18 +1387,40 @@ class DiskIndex:
         b = a + self._view("doc_text_len")[doc]
         return bytes(self._maps["text"].view[a:b]).decode("utf-8", "surrogatepass")
 
-    def _transcript(self, doc: int) -> Transcript:
-        cached = self._doc_cache.get(doc)
-        if cached is not None:
-            return cached
-        meta = self._docmeta(doc)
-        text = self.text_of(doc)
+    def source(self, doc: int) -> _DiskSource:
+        """A transcript's turns as passages read them, straight from the mapped tables."""
+        found = self._source_cache.get(doc)
+        if found is None:
+            if len(self._source_cache) > 64:
+                self._source_cache.clear()
+            found = self._source_cache[doc] = _DiskSource(self, doc)
+        return found
+
+    def _turn_range(self, doc: int) -> tuple[int, int]:
         t0 = self._doc_turn_off[doc]
         t1 = (
             self._doc_turn_off[doc + 1]
             if doc + 1 < len(self._doc_turn_off)
             else len(self._turn_first)
         )
+        return t0, t1
+
+    def _line_starts(self, doc: int) -> memoryview:
+        l0 = self._view("doc_line_off")[doc]
+        l1 = (
+            self._view("doc_line_off")[doc + 1]
+            if doc + 1 < len(self._doc_first)
+            else len(self._view("lines"))
+        )
+        return self._view("lines")[l0:l1]
+
+    def _transcript(self, doc: int) -> Transcript:
+        cached = self._doc_cache.get(doc)
+        if cached is not None:
+            return cached
+        meta = self._docmeta(doc)
+        text = self.text_of(doc)
+        t0, t1 = self._turn_range(doc)
         line, start = self._view("turn_line"), self._view("turn_start")
         length, speaker = self._view("turn_len"), self._view("turn_speaker")
         labels = self.labels
@@ -1291,19 +1434,13 @@ class DiskIndex:
             )
             for k in range(t0, t1)
         )
-        l0 = self._view("doc_line_off")[doc]
-        l1 = (
-            self._view("doc_line_off")[doc + 1]
-            if doc + 1 < len(self._doc_first)
-            else len(self._view("lines"))
-        )
         transcript = Transcript(
             path=meta["path"],
             corpus=meta["corpus"],
             turns=turns,
             meta=meta["meta"],
             speakers=tuple(meta["speakers"]),
-            line_starts=tuple(self._view("lines")[l0:l1].tolist()),
+            line_starts=tuple(self._line_starts(doc).tolist()),
         )
         if len(self._doc_cache) > 64:
             self._doc_cache.clear()
@@ -1311,17 +1448,49 @@ class DiskIndex:
         return transcript
 
 
-_SHARD_FILES = (
-    "words",
-    "starts",
-    "lens",
-    "uni_keys",
-    "uni_offs",
-    "uni_pos",
-    "bi_keys",
-    "bi_offs",
-    "bi_pos",
-)
+class _DiskSource:
+    """A transcript's text, turn offsets, speakers and lines for passages (match.SourceText)."""
+
+    def __init__(self, index: DiskIndex, doc: int) -> None:
+        self.path: str = index.paths[doc]
+        self._text = index.text_of(doc)
+        t0, t1 = index._turn_range(doc)
+        v = index._view
+        self._starts: list[int] = v("turn_start")[t0:t1].tolist()
+        self._lengths: list[int] = v("turn_len")[t0:t1].tolist()
+        labels = index.labels
+        self._labels = [labels[x] for x in v("turn_speaker")[t0:t1]]
+        # Slices go by file offset; turns come in file order, so only a freak needs sorting.
+        order = list(range(t1 - t0))
+        if any(a > b for a, b in itertools.pairwise(self._starts)):
+            order.sort(key=self._starts.__getitem__)
+        self._by_start = [self._starts[k] for k in order]
+        self._lengths_by_start = [self._lengths[k] for k in order]
+        self._labels_by_start = [self._labels[k] for k in order]
+        self._lines = index._line_starts(doc)
+
+    def speaker(self, turn: int) -> str:
+        """The speaker label of a turn (by Turn.index)."""
+        return self._labels[turn]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a character offset in the file."""
+        return max(bisect.bisect_right(self._lines, offset), 1)
+
+    def __call__(self, start: int, end: int) -> str:
+        text, starts = self._text, self._by_start
+        return source_slice(
+            starts,
+            self._lengths_by_start,
+            self._labels_by_start,
+            lambda k, a, b: text[starts[k] + a : starts[k] + b],
+            self.line_of,
+            start,
+            end,
+        )
+
+
+_SHARD_FILES = ("words", "marks", "offs", "over", "lens")
 
 
 def open_index(path: str | Path) -> DiskIndex:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from array import array
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,6 +32,9 @@ from quoteverify.normalise import Normalised, Token, canonical_name, normalise, 
 _SEED_BUDGET = 300
 _SEED_BUDGET_MAX = 1500
 _DECISIVE_VOTES = 6
+# A bounded search (a fragment near its neighbour) reads the tokens of a window up to this
+# long instead of bisecting postings.
+_WINDOW_SCAN_MAX = 4096
 # Bigrams locate a passage far better than single words, so their votes count double.
 _BIGRAM_WEIGHT = 2.0
 # Windows with less than this share of the top window's votes are not worth aligning.
@@ -75,6 +78,16 @@ class RunLike(Protocol):
     def speaker(self) -> int: ...
 
 
+class PassageSource(Protocol):
+    """What a passage reads of its transcript: path, turn speakers, lines and text slices."""
+
+    @property
+    def path(self) -> str: ...
+    def speaker(self, turn: int) -> str: ...
+    def line_of(self, offset: int) -> int: ...
+    def __call__(self, start: int, end: int) -> str: ...
+
+
 class MatchIndex(Protocol):
     """What match_quote reads from an index: the in-memory CorpusIndex or index.DiskIndex."""
 
@@ -100,6 +113,7 @@ class MatchIndex(Protocol):
     def aliases(self) -> Mapping[str, str]: ...
 
     def encode(self, words: Sequence[str]) -> Sequence[Hashable]: ...
+    def source(self, doc: int) -> PassageSource: ...
     def postings(self, words: Sequence[Hashable]) -> Sequence[int]: ...
     def speaker_ids(self, labels: frozenset[str]) -> frozenset[int]: ...
     def speaker_labels(self, claimed: str) -> frozenset[str]: ...
@@ -176,8 +190,16 @@ class CorpusIndex:
         """Quote words in the form of `ids`."""
         return list(words)
 
+    def source(self, doc: int) -> SourceText:
+        """The transcript's turns as passages read them."""
+        return SourceText(self.transcripts[doc])
+
     def postings(self, words: Sequence[Hashable]) -> Sequence[int]:
-        """Global positions where a word (one) or a bigram (two words) starts, ascending."""
+        """Global positions where a word (one) or a bigram (two words) starts, ascending.
+
+        (The protocol only asks a bigram's to be ascending: DiskIndex groups a word's by the
+        word after it.)
+        """
         if len(words) == 1:
             return self._unigrams.get(str(words[0]), ())
         return self._bigrams.get(f"{words[0]}\x00{words[1]}", ())
@@ -363,6 +385,36 @@ def _align(
     return best
 
 
+def _window_postings(
+    index: MatchIndex, lo: int, hi: int, wanted: Collection[Hashable]
+) -> dict[Hashable, list[int]]:
+    """Postings inside [lo, hi) of the wanted words and their pairs, read from the tokens.
+
+    Gives word -> positions and (word, next) -> positions, ascending. Pairs never cross a
+    same-speaker run, as in the index (runs tile the positions).
+    """
+    ids = index.ids
+    stop = min(hi + 1, len(ids))
+    words = ids[lo:stop]
+    run_ends: set[int] = set()
+    if lo < stop:
+        runs = index.runs
+        r = index.run_of[lo]
+        while (end := runs[r].end) < stop:
+            run_ends.add(end)
+            r += 1
+    found: dict[Hashable, list[int]] = {}
+    last = len(words) - 1
+    for k in range(min(hi, stop) - lo):
+        word = words[k]
+        if word not in wanted:
+            continue
+        found.setdefault(word, []).append(lo + k)
+        if k < last and words[k + 1] in wanted and lo + k + 1 not in run_ends:
+            found.setdefault((word, words[k + 1]), []).append(lo + k)
+    return found
+
+
 def _seed_windows(
     index: MatchIndex,
     q: Sequence[Hashable],
@@ -374,6 +426,9 @@ def _seed_windows(
     """Candidate (diagonal, seed position) pairs: where q[0] would stand, voted by shared words."""
     total = max(len(index.ids), 1)
     whole = lo <= 0 and hi >= total
+    inside: dict[Hashable, list[int]] = {}
+    if not whole and hi - lo <= _WINDOW_SCAN_MAX:
+        inside = _window_postings(index, lo, hi, set(q))
     features: list[tuple[int, int, int, Sequence[int], float]] = []
     for size in (2, 1):
         for j in range(len(q) - size + 1):
@@ -382,10 +437,13 @@ def _seed_windows(
                 continue
             weight = (_BIGRAM_WEIGHT if size == 2 else 1.0) * math.log(1.0 + total / len(posts))
             if not whole:
-                a, b = bisect.bisect_left(posts, lo), bisect.bisect_left(posts, hi)
-                if a == b:
+                # A word's postings need not be in position order: read the window instead.
+                if hi - lo <= _WINDOW_SCAN_MAX:
+                    posts = inside.get(q[j] if size == 1 else (q[j], q[j + 1]), [])
+                else:
+                    posts = sorted(p for p in posts if lo <= p < hi)
+                if not posts:
                     continue
-                posts = posts[a:b]
             features.append((len(posts), j, size, posts, weight))
     features.sort(key=lambda f: (f[0], -f[2], f[1]))
     votes: dict[int, float] = {}
@@ -441,28 +499,29 @@ def _seed_windows(
     band = 2 + len(q) // 4
     diagonals = sorted(votes)
     weights = [votes[d] for d in diagonals]
-    pooled: list[tuple[float, float, int]] = []
+    accs: list[float] = []
     left = 0
     right = 0
     acc = 0.0
     n = len(diagonals)
-    for d, own in zip(diagonals, weights, strict=True):
+    for d in diagonals:
         while right < n and diagonals[right] <= d + band:
             acc += weights[right]
             right += 1
         while diagonals[left] < d - band:
             acc -= weights[left]
             left += 1
-        pooled.append((-acc, -own, d))
-    # Within a band of equal pooled score the most voted diagonal is the likeliest start.
-    pooled.sort()
+        accs.append(acc)
+    # Only windows with a fair share of the top votes are aligned: sort just those. Within a
+    # band of equal pooled score the most voted diagonal is the likeliest start.
+    least = _MIN_VOTE_SHARE * max(accs)
+    pooled = sorted(
+        (-a, -own, d) for a, own, d in zip(accs, weights, diagonals, strict=True) if a >= least
+    )
     picked: list[tuple[int, int]] = []
     picked_runs: list[int] = []
     run_of = index.run_of
-    least = _MIN_VOTE_SHARE * -pooled[0][0]
-    for score, _own, d in pooled:
-        if -score < least:
-            break
+    for _score, _own, d in pooled:
         run = run_of[where[d]]
         if any(
             abs(d - e) <= band and r == run for (e, _p), r in zip(picked, picked_runs, strict=True)
@@ -669,15 +728,8 @@ def _passage(
     labels: frozenset[int],
 ) -> Passage:
     doc = index.runs[index.run_of[chain.start]].doc
-    transcript = index.transcripts[doc]
-    source_text = _SourceText(transcript)
+    source_text = index.source(doc)
     first_turn = index.turn_of[chain.start]
-    turns = transcript.turns
-    turn = (
-        turns[first_turn]
-        if first_turn < len(turns) and turns[first_turn].index == first_turn
-        else next(t for t in turns if t.index == first_turn)
-    )
     span = Span(index.starts[chain.start], index.ends[chain.end - 1])
     tokens = quote.tokens
     ops: list[DiffOp] = []
@@ -687,20 +739,16 @@ def _passage(
             ops.append(DiffOp(DiffKind.INSERT, (), words))
             continue
         for tag, s0, s1, d0, d1 in piece.ops:
-            src = _printed_words(
-                source_text,
-                [
-                    (index.starts[p], index.ends[p])
-                    for p in range(piece.start + s0, piece.start + s1)
-                ],
-            )
+            a, b = piece.start + s0, piece.start + s1
+            spans = list(zip(index.starts[a:b], index.ends[a:b], strict=True))
+            src = _printed_words(source_text, spans)
             said = _quote_words(text, tokens[i + d0 : i + d1])
             ops.append(DiffOp(_TAGS[tag], src, said))
     return Passage(
-        transcript=transcript.path,
-        speaker=turn.speaker,
-        turn=turn.index,
-        line=transcript.line_of(span.start),
+        transcript=source_text.path,
+        speaker=source_text.speaker(first_turn),
+        turn=first_turn,
+        line=source_text.line_of(span.start),
         span=span,
         text=source_text(span.start, span.end),
         similarity=chain.similarity,
@@ -709,32 +757,69 @@ def _passage(
     )
 
 
-class _SourceText:
+class SourceText:
     """Slices of a transcript file, rebuilt from its turns (which are verbatim slices of it)."""
 
     def __init__(self, transcript: Transcript) -> None:
         self._transcript = transcript
+        self.path = transcript.path
         self._turns = sorted(transcript.turns, key=lambda t: t.start)
         self._starts = [t.start for t in self._turns]
+        self._speakers = {t.index: t.speaker for t in transcript.turns}
+
+    def speaker(self, turn: int) -> str:
+        """The speaker label of a turn (by Turn.index)."""
+        return self._speakers[turn]
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a character offset in the file."""
+        return self._transcript.line_of(offset)
 
     def __call__(self, start: int, end: int) -> str:
-        parts: list[str] = []
-        k = max(bisect.bisect_right(self._starts, start) - 1, 0)
-        at = start
-        while at < end and k < len(self._turns):
-            turn = self._turns[k]
-            if at < turn.start:
-                # The file between two turns is a line break and the next label, which the
-                # turns do not hold: rebuild it in the `Speaker: text` layout.
-                breaks = self._transcript.line_of(turn.start) - self._transcript.line_of(at)
-                parts.append("\n" * breaks + f"{turn.speaker}: " if breaks else " ")
-                at = turn.start
-            stop = min(end, turn.start + len(turn.text))
-            if stop > at:
-                parts.append(turn.text[at - turn.start : stop - turn.start])
-                at = stop
-            k += 1
-        return "".join(parts)
+        return source_slice(
+            self._starts,
+            [len(t.text) for t in self._turns],
+            [t.speaker for t in self._turns],
+            lambda k, a, b: self._turns[k].text[a:b],
+            self.line_of,
+            start,
+            end,
+        )
+
+
+def source_slice(
+    starts: Sequence[int],
+    lengths: Sequence[int],
+    speakers: Sequence[str],
+    text: Callable[[int, int, int], str],
+    line_of: Callable[[int], int],
+    start: int,
+    end: int,
+) -> str:
+    """The file's characters [start, end) from its turns, ordered by start.
+
+    `text(k, a, b)` is characters a to b of turn k. The file between two turns is a line break
+    and the next label, which the turns do not hold: it is rebuilt in the `Speaker: text` layout.
+    """
+    k = max(bisect.bisect_right(starts, start) - 1, 0)
+    if starts and starts[k] <= start and end <= starts[k] + lengths[k]:
+        # Within one turn, as nearly every word of a passage is.
+        return text(k, start - starts[k], end - starts[k]) if end > start else ""
+    parts: list[str] = []
+    at = start
+    n = len(starts)
+    while at < end and k < n:
+        turn_start = starts[k]
+        if at < turn_start:
+            breaks = line_of(turn_start) - line_of(at)
+            parts.append("\n" * breaks + f"{speakers[k]}: " if breaks else " ")
+            at = turn_start
+        stop = min(end, turn_start + lengths[k])
+        if stop > at:
+            parts.append(text(k, at - turn_start, stop - turn_start))
+            at = stop
+        k += 1
+    return "".join(parts)
 
 
 def _merge(ops: Sequence[DiffOp]) -> list[DiffOp]:

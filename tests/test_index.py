@@ -29,7 +29,7 @@ from quoteverify.index import (
     open_index,
     word_hash,
 )
-from quoteverify.match import CorpusIndex, build_index, match_quote
+from quoteverify.match import CorpusIndex, _window_postings, build_index, match_quote
 from quoteverify.normalise import normalise
 from quoteverify.pipeline import Article, check_article
 from quoteverify.report import finding_record
@@ -49,10 +49,13 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> tuple[CorpusIndex, DiskIndex]:
+# One shard, and shards of at most 300 tokens (several word-id ranges in the postings merge).
+@pytest.fixture(scope="module", params=[qindex.SHARD_TOKENS, 300], ids=["one-shard", "shards"])
+def both(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> tuple[CorpusIndex, DiskIndex]:
     folder = tmp_path_factory.mktemp("idx")
-    stats = build_or_refresh([str(FIXTURES)], folder, workers=1)
+    stats = build_or_refresh([str(FIXTURES)], folder, workers=1, shard_tokens=request.param)
     assert stats.rebuilt and stats.normalised == 12
     memory, _ = load_corpus([str(FIXTURES)])
     return build_index(memory), open_index(folder)
@@ -92,8 +95,10 @@ def test_runs_transcripts_and_aliases_equal(both: tuple[CorpusIndex, DiskIndex])
 
 def test_postings_equal_for_every_word_and_bigram(both: tuple[CorpusIndex, DiskIndex]) -> None:
     memory, disk = both
+    assert len(disk.manifest["shards"]) in (1, 11)
     for word in sorted(set(memory.words)):
-        assert list(disk.postings([word])) == list(memory.postings([word])), word
+        # A word's postings on disk are grouped by the next word: the same set.
+        assert sorted(disk.postings([word])) == list(memory.postings([word])), word
     for a, b in zip(memory.words, memory.words[1:], strict=False):
         assert list(disk.postings([a, b])) == list(memory.postings([a, b]))
     assert list(disk.postings(["no-such-word"])) == []
@@ -288,7 +293,7 @@ def test_damaged_index_is_a_clear_error_then_rebuilt(
         data = (gen / "s0_words").read_bytes()
         (gen / "s0_words").write_bytes(data[:-4])
     elif damage == "delete":
-        (gen / "s0_uni_pos").unlink()
+        (gen / "pos").unlink()
     elif damage == "manifest":
         (gen / "manifest.json").write_text("{not json")
     else:
@@ -406,3 +411,48 @@ def test_speaker_runs_equal(both: tuple[CorpusIndex, DiskIndex]) -> None:
             assert disk.speaker_runs(ids) == memory.speaker_runs(ids)
     firsts, ends = disk.speaker_runs(frozenset({0}))
     assert firsts == sorted(firsts) and all(a < b for a, b in zip(firsts, ends, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [(0, 40), (100, 260), (1500, 1700), (2790, 2808), (2808, 2808)],
+)
+def test_window_postings_equal_the_index_postings_inside(
+    both: tuple[CorpusIndex, DiskIndex], lo: int, hi: int
+) -> None:
+    memory, disk = both
+    for index in (memory, disk):
+        ids = list(index.ids)
+        # Every word but "the": its postings and pairs are left out.
+        wanted = set(ids) - {index.encode(["the"])[0]}
+        found = _window_postings(index, lo, hi, wanted)
+        want: dict[object, list[int]] = {}
+        for p in range(lo, hi):
+            for key in (ids[p], (ids[p], ids[p + 1]) if p + 1 < len(ids) else None):
+                if key is None:
+                    continue
+                words = [key] if not isinstance(key, tuple) else list(key)
+                if set(words) <= wanted and p in set(index.postings(words)):
+                    want.setdefault(key, []).append(p)
+        assert found == want
+
+
+def test_token_offsets_past_16_bits_and_across_transcripts(tmp_path: Path) -> None:
+    # A long transcript then a short one: blocks of 64 tokens that start the second file, or
+    # that span a long stretch without words, keep their offsets whole.
+    folder = tmp_path / "long"
+    folder.mkdir()
+    line = "Ann Lee: We will build a bridge over the river next spring.\n"
+    gap = "Ann Lee: " + "-" * 70_000 + " and then the river.\n"
+    (folder / "a.txt").write_text(line * 1500 + gap + line * 11, encoding="utf-8")
+    (folder / "b.txt").write_text(line * 3, encoding="utf-8")
+    build_or_refresh([str(folder)], workers=1)
+    disk = open_index(folder)
+    memory = build_index(load_corpus([str(folder)])[0])
+    assert disk.manifest["files"]["s0_over"][1] == 4 * 64 * 2
+    assert list(disk.starts) == list(memory.starts)
+    assert list(disk.ends) == list(memory.ends)
+    n = len(memory.starts)
+    for a, b in [(0, 64), (60, 70), (14_990, 15_010), (15_100, 15_130), (n - 40, n)]:
+        assert disk.starts[a:b] == list(memory.starts[a:b])
+        assert disk.ends[a:b] == list(memory.ends[a:b])
