@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 # Bumped whenever the layout changes: an index of another version is rebuilt, never read.
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 INDEX_DIRNAME = ".quoteverify"
 # Tokens per shard: the merge step holds about 40 bytes per token of one shard at a time, so
 # this keeps a build under about 1 GB whatever the corpus size.
@@ -53,6 +53,8 @@ SHARD_TOKENS = 4_000_000
 _BLOCK = 64
 _BLOCK_BITS = 6
 _OVER = 1 << 31
+# A word with more postings than this keeps its pairs' rows whole (bi_big), not in 16 bits.
+_REL_MAX = 0xFFFF
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -720,7 +722,7 @@ def _merge(
         text_file.flush()
         os.fsync(text_file.fileno())
     w.files["text"] = ["B", text_off]
-    _write_postings(
+    big_pairs = _write_postings(
         w, shard_meta, len(vocab_hashes), run_first_all, pos_fmt, 2 * max(shard_tokens, 1)
     )
     w.raw("lines", b"".join(lines_parts), "I")
@@ -744,6 +746,7 @@ def _merge(
         "speakers": len(labels),
         "runs": len(runs),
         "shards": shard_meta,
+        "big_pairs": big_pairs,
         "files": dict(sorted(w.files.items())),
         "warnings": [[x.file, x.message, x.line] for x in all_warnings],
     }
@@ -829,7 +832,7 @@ def _write_postings(
     run_first_all: npt.NDArray[np.int64],
     pos_fmt: str,
     range_postings: int,
-) -> None:
+) -> list[list[int]]:
     """Global postings of words and word pairs, merged from the shards one word-id range at a time.
 
     `pos` holds every token position once, grouped by word; within a word, first the positions
@@ -837,7 +840,8 @@ def _write_postings(
     word, ascending. So a word's postings are `pos[uni_off[w] : uni_off[w + 1]]` (not in
     position order), and a pair's are a slice of them: `bi_first_off[w]` gives the rows of w's
     pairs, whose next words (`bi_second`, ascending) are bisected, and `bi_off` where each
-    pair's positions start (a word's last pair ends where the word does). A lookup costs an
+    pair's positions start, relative to the word's, in 16 bits (`bi_big` whole, for the words
+    of more than _REL_MAX postings; a word's last pair ends where the word does). A lookup costs an
     array index or a short bisection whatever the number of shards, and no pair key or second
     copy of the positions is stored. Each range holds about range_postings postings, so the
     merge memory does not grow with the corpus.
@@ -865,7 +869,11 @@ def _write_postings(
     ]
     pos = w.stream("pos", pos_fmt)
     bi_second = w.stream("bi_second", "I")
-    bi_off = w.stream("bi_off", pos_fmt)
+    bi_off = w.stream("bi_off", "H")
+    bi_big = w.stream("bi_big", pos_fmt)
+    word_first = cum - counts
+    big_words: list[list[int]] = []
+    big_rows = 0
     done = 0
     for lo, hi in itertools.pairwise(bounds):
         positions: list[Any] = []
@@ -898,12 +906,21 @@ def _write_postings(
         firsts_of = (distinct >> np.uint64(32)).astype(np.int64)
         pair_counts[lo:hi] += np.bincount(firsts_of - lo, minlength=hi - lo)[: hi - lo]
         bi_second.put((distinct & np.uint64(0xFFFFFFFF)) - np.uint64(1))
-        bi_off.put(first + done)
+        # A pair's first row, relative to its word's first: 16 bits, but for the few words of
+        # 2^16 postings or more, whose rows keep it whole in `bi_big`.
+        rel = first + done - word_first[firsts_of]
+        bi_off.put(rel & 0xFFFF)
+        big = counts[firsts_of] > _REL_MAX
+        for word in np.unique(firsts_of[big]).tolist():
+            big_words.append([int(word), big_rows])
+            big_rows += int(pair_counts[word])
+        bi_big.put(rel[big])
         done += len(key)
-        del key, distinct, first
-    for stream in (pos, bi_second, bi_off):
+        del key, distinct, first, rel, big
+    for stream in (pos, bi_second, bi_off, bi_big):
         stream.close()
     w.array("bi_first_off", np.concatenate([[0], np.cumsum(pair_counts)]), pos_fmt)
+    return big_words
 
 
 def _write_stat(gen: Path, docs: Sequence[_Doc]) -> None:
@@ -1205,7 +1222,9 @@ class DiskIndex:
         self._vocab_size = len(self._vocab_hash)
         self._uni_off, self._pos = v("uni_off"), v("pos")
         self._bi_first_off, self._bi_second = v("bi_first_off"), v("bi_second")
-        self._bi_off = v("bi_off")
+        self._bi_off, self._bi_big = v("bi_off"), v("bi_big")
+        # Words of 2^16 postings or more: where their pairs' rows start in bi_big.
+        self._big_pairs: dict[int, int] = {int(a): int(b) for a, b in manifest["big_pairs"]}
         self._run_doc, self._run_first = v("run_doc"), v("run_first")
         self._run_end, self._run_speaker = v("run_end"), v("run_speaker")
         self._turn_first = v("turn_first")
@@ -1311,8 +1330,12 @@ class DiskIndex:
         a, b = self._bi_first_off[first], self._bi_first_off[first + 1]
         k = bisect.bisect_left(self._bi_second, second, a, b)
         if k < b and self._bi_second[k] == second:
-            end = self._bi_off[k + 1] if k + 1 < b else self._uni_off[first + 1]
-            return self._pos[self._bi_off[k] : end]
+            base = self._uni_off[first]
+            big = self._big_pairs.get(first)
+            rel = self._bi_off if big is None else self._bi_big
+            at = k if big is None else big + k - a
+            end = base + rel[at + 1] if k + 1 < b else self._uni_off[first + 1]
+            return self._pos[base + rel[at] : end]
         return ()
 
     # --- speakers --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from array import array
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
@@ -46,6 +47,8 @@ _REFINE_ROUNDS = 4
 # Windows whose similarity bound is below this are aligned without refinement: cutting can only
 # move a passage that is nowhere near the quote, within the "nearest below 50" evidence band.
 _REFINE_FLOOR = 50.0
+# Pooled diagonals put in order per wanted window; past them the rest are sorted too.
+_POOL_HEAD = 8
 
 _TAGS = {
     "equal": DiffKind.EQUAL,
@@ -515,13 +518,20 @@ def _seed_windows(
     # Only windows with a fair share of the top votes are aligned: sort just those. Within a
     # band of equal pooled score the most voted diagonal is the likeliest start.
     least = _MIN_VOTE_SHARE * max(accs)
-    pooled = sorted(
+    pooled = [
         (-a, -own, d) for a, own, d in zip(accs, weights, diagonals, strict=True) if a >= least
-    )
+    ]
+    # Keys are distinct (d is), so the head of the order is exact: an absent quote pools many
+    # diagonals of which only the first few are picked, and sorting them all costs more.
+    head = _POOL_HEAD * count
+    ordered = sorted(pooled) if len(pooled) <= head else heapq.nsmallest(head, pooled)
     picked: list[tuple[int, int]] = []
     picked_runs: list[int] = []
     run_of = index.run_of
-    for _score, _own, d in pooled:
+    for k in range(len(pooled)):
+        if k == len(ordered):
+            ordered = sorted(pooled)  # the head ran out before count windows were picked
+        d = ordered[k][2]
         run = run_of[where[d]]
         if any(
             abs(d - e) <= band and r == run for (e, _p), r in zip(picked, picked_runs, strict=True)

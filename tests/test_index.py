@@ -49,13 +49,22 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-# One shard, and shards of at most 300 tokens (several word-id ranges in the postings merge).
-@pytest.fixture(scope="module", params=[qindex.SHARD_TOKENS, 300], ids=["one-shard", "shards"])
+# One shard, and shards of at most 300 tokens (several word-id ranges in the postings merge);
+# "big-pairs": every word of more than 3 postings keeps its pair rows whole (bi_big), as the
+# words of 2^16 postings or more of a large corpus do.
+@pytest.fixture(
+    scope="module",
+    params=[(qindex.SHARD_TOKENS, qindex._REL_MAX), (300, qindex._REL_MAX), (300, 3)],
+    ids=["one-shard", "shards", "big-pairs"],
+)
 def both(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> tuple[CorpusIndex, DiskIndex]:
     folder = tmp_path_factory.mktemp("idx")
-    stats = build_or_refresh([str(FIXTURES)], folder, workers=1, shard_tokens=request.param)
+    shard_tokens, rel_max = request.param
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(qindex, "_REL_MAX", rel_max)
+        stats = build_or_refresh([str(FIXTURES)], folder, workers=1, shard_tokens=shard_tokens)
     assert stats.rebuilt and stats.normalised == 12
     memory, _ = load_corpus([str(FIXTURES)])
     return build_index(memory), open_index(folder)
@@ -96,6 +105,8 @@ def test_runs_transcripts_and_aliases_equal(both: tuple[CorpusIndex, DiskIndex])
 def test_postings_equal_for_every_word_and_bigram(both: tuple[CorpusIndex, DiskIndex]) -> None:
     memory, disk = both
     assert len(disk.manifest["shards"]) in (1, 11)
+    # Words of more postings than _REL_MAX: none of 2^16 here, 145 of more than 3.
+    assert len(disk.manifest["big_pairs"]) in (0, 145)
     for word in sorted(set(memory.words)):
         # A word's postings on disk are grouped by the next word: the same set.
         assert sorted(disk.postings([word])) == list(memory.postings([word])), word

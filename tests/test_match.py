@@ -362,3 +362,23 @@ def test_pruned_alignment_keeps_best_own_and_close_runner(
     # The same words said by two people: the earlier is best, the other the runner-up.
     assert pruned.best is not None and pruned.best.speaker == "Moderator"
     assert pruned.runner_up is not None and pruned.runner_up.speaker == "Ada Lovelace"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we must balance the budget before the next session",
+        "the engine will weave patterns of music",
+        "to my great regret the machine was never finished",
+    ],
+)
+@pytest.mark.parametrize("head", [0, 1])
+def test_partial_ordering_of_pooled_diagonals_is_exact(
+    index: CorpusIndex, monkeypatch: pytest.MonkeyPatch, text: str, head: int
+) -> None:
+    # A head of 0 or 1 window per wanted one runs out at once: the full sort takes over.
+    full = run(index, text, None)
+    monkeypatch.setattr(match, "_POOL_HEAD", head)
+    partial = run(index, text, None)
+    assert (partial.best, partial.runner_up) == (full.best, full.runner_up)
+    assert full.best is not None
