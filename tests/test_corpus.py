@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -237,15 +236,13 @@ def test_parse_vtt_errors(text: str, message: str, line: int) -> None:
     assert (info.value.file, info.value.line, info.value.message) == ("c/a.vtt", line, message)
 
 
-def test_parse_one_megabyte_quickly() -> None:
+def test_parse_one_megabyte() -> None:
+    # Speed is measured by the benchmarks (bench/scale.py); this checks a large file parses whole.
     turn = "Ann Lee: " + "words of a long answer, " * 40 + "\nand a continuation line.\n\n"
     text = "---\nspeakers: [Ann Lee, Bo Ng]\n---\n" + turn * (1_000_000 // len(turn))
-    started = time.perf_counter()
     t = parse_transcript(text, path="big.txt", corpus="c")
-    elapsed = time.perf_counter() - started
     assert len(t.turns) == 1_000_000 // len(turn)
-    # The budget is 0.2 s; the margin absorbs slow CI machines, a per-character loop would not fit.
-    assert elapsed < 0.5
+    assert t.turns[-1].text == turn[len("Ann Lee: ") :].rstrip("\n")
 
 
 # --- load_corpus ---------------------------------------------------------------------------

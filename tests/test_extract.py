@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 
 import pytest
 
@@ -575,21 +574,18 @@ def test_html_text_and_offsets() -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# Speed
+# Large input (speed is measured by bench/extraction.py, not here)
 # ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fmt", [T, M, H])
-def test_a_megabyte_is_fast(fmt: DocFormat) -> None:
+def test_a_megabyte(fmt: DocFormat) -> None:
     paragraph = (
         "The minister said “we will respond,” he said, “with force.” Critics called it "
         "‘reckless’ and Russia’s allies were silent. A stray “mark appears here. "
     ) * 3
     wrap = {T: "{}\n", M: "{}\n\n", H: "<p>{}</p>\n"}[fmt]
     source = "".join(wrap.format(paragraph) for _ in range(1_000_000 // len(paragraph)))
-    started = time.perf_counter()
     _, ex = run(source, fmt)
-    elapsed = time.perf_counter() - started
     # One split quote per sentence group; ‘reckless’ is a scare quote in double-quoted text.
     assert len(ex.quotes) == 3 * (1_000_000 // len(paragraph))
-    assert elapsed < 2.0
