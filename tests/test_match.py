@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pytest
+from conftest import make_transcript
 
 from quoteverify import match
 from quoteverify.config import Config
 from quoteverify.match import CorpusIndex, _align, _bound, build_index, match_quote
-from quoteverify.models import Corpus, DiffKind, DiffOp, MatchResult, Span, Transcript, Turn
+from quoteverify.models import Corpus, DiffKind, DiffOp, MatchResult, Span
 from quoteverify.normalise import Normalised, normalise
 
 DEBATE = (
@@ -38,18 +39,6 @@ INTERVIEW = (
 def layout(lines: Sequence[tuple[str, str]]) -> str:
     """The transcript file a list of (speaker, text) lines stands for."""
     return "".join(f"{speaker}: {text}\n" for speaker, text in lines)
-
-
-def make_transcript(path: str, lines: Sequence[tuple[str, str]]) -> Transcript:
-    """A Transcript as the parser would build it from the file `layout(lines)`."""
-    turns: list[Turn] = []
-    starts: list[int] = []
-    at = 0
-    for i, (speaker, text) in enumerate(lines):
-        starts.append(at)
-        turns.append(Turn(i, speaker, text, i + 1, at + len(speaker) + 2))
-        at += len(speaker) + 2 + len(text) + 1
-    return Transcript(path=path, corpus="c", turns=tuple(turns), line_starts=tuple(starts))
 
 
 def make_corpus(aliases: Mapping[str, str] | None = None) -> Corpus:

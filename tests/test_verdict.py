@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from conftest import make_transcript
 
 from quoteverify.config import Config
 from quoteverify.match import build_index, match_quote
@@ -17,8 +18,6 @@ from quoteverify.models import (
     Quote,
     QuotePart,
     Span,
-    Transcript,
-    Turn,
     Verdict,
 )
 from quoteverify.normalise import Dropped, Normalised, normalise
@@ -43,18 +42,6 @@ ABSENT = Attribution(AttributionKind.EXPLICIT, "Vera Orlova")
 NOBODY = Attribution(AttributionKind.NONE)
 DIPLOMAT = Attribution(AttributionKind.ANONYMOUS, description="a senior diplomat")
 LENIENT = Config(verified_similarity=85.0)
-
-
-def make_transcript(path: str, lines: Sequence[tuple[str, str]]) -> Transcript:
-    """A Transcript as the parser would build it from `Speaker: text` lines."""
-    turns: list[Turn] = []
-    starts: list[int] = []
-    at = 0
-    for i, (speaker, text) in enumerate(lines):
-        starts.append(at)
-        turns.append(Turn(i, speaker, text, i + 1, at + len(speaker) + 2))
-        at += len(speaker) + 2 + len(text) + 1
-    return Transcript(path=path, corpus="c", turns=tuple(turns), line_starts=tuple(starts))
 
 
 def quote_of(text: str) -> Quote:
