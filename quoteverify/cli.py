@@ -331,6 +331,32 @@ def _settings(
         raise UsageError(str(exc)) from None
 
 
+def _checking_settings(
+    paths: Sequence[str],
+    config_path: str | None,
+    corpora: Sequence[str],
+    fmt: str | None,
+    fail_on: str | None,
+    min_confidence: float | None,
+    baseline: str | None,
+    no_baseline: bool,
+) -> Settings:
+    """The settings of a command that checks articles: some articles and a corpus required."""
+    if not paths:
+        raise UsageError("no articles given: name files or folders, or - to read standard input")
+    settings = _settings(
+        config_path=config_path,
+        corpora=corpora,
+        fmt=fmt,
+        fail_on=fail_on,
+        min_confidence=min_confidence,
+        baseline=baseline,
+        no_baseline=no_baseline,
+    )
+    _require_corpus(settings)
+    return settings
+
+
 def _require_corpus(settings: Settings) -> None:
     if not settings.corpus:
         raise UsageError(
@@ -612,18 +638,9 @@ def check(
       quoteverify check seeds/000_2c19eea2428d6ab8.txt --corpus fixtures/transcripts
       quoteverify check --changed-since origin/main --format github articles/
     """
-    if not paths:
-        raise UsageError("no articles given: name files or folders, or - to read standard input")
-    settings = _settings(
-        config_path=config_path,
-        corpora=corpora,
-        fmt=fmt,
-        fail_on=fail_on,
-        min_confidence=min_confidence,
-        baseline=baseline,
-        no_baseline=no_baseline,
+    settings = _checking_settings(
+        paths, config_path, corpora, fmt, fail_on, min_confidence, baseline, no_baseline
     )
-    _require_corpus(settings)
     sources, errors = _sources(paths, settings, stdin_filename)
     changes = _changed(changed_since, changed_lines)
     accepted = (
@@ -752,18 +769,9 @@ def baseline_command(
     Example:
       quoteverify baseline articles/ -o .quoteverify-baseline.json --reason "checked by the desk"
     """
-    if not paths:
-        raise UsageError("no articles given: name files or folders, or - to read standard input")
-    settings = _settings(
-        config_path=config_path,
-        corpora=corpora,
-        fmt=None,
-        fail_on=fail_on,
-        min_confidence=min_confidence,
-        baseline=baseline,
-        no_baseline=no_baseline,
+    settings = _checking_settings(
+        paths, config_path, corpora, None, fail_on, min_confidence, baseline, no_baseline
     )
-    _require_corpus(settings)
     target = output or settings.baseline or DEFAULT_BASELINE
     sources, errors = _sources(paths, settings, stdin_filename)
     previous = _read_baseline(target, require_reason=False, missing_ok=True)
