@@ -29,7 +29,7 @@ _WS = re.compile(r"\s+")
 # A label word: letters (any script, diacritics included) with dots, hyphens and apostrophes.
 _WORD = r"[^\W\d_](?:[^\W\d_]|[.'’-])*"
 # A label: up to six words, then a colon followed by a blank or the end of the line.
-_LABEL = re.compile(rf"({_WORD}(?:[ \t]+{_WORD}){{0,5}}):(?:[ \t]|$)")
+LABEL_LINE = re.compile(rf"({_WORD}(?:[ \t]+{_WORD}){{0,5}}):(?:[ \t]|$)")
 # Any text up to the first colon, for transcripts that declare their speakers.
 _ANY_LABEL = re.compile(r"([^:\s][^:\n]*):(?:[ \t]|$)")
 # Lower-case name particles allowed inside a name: "Charles de Gaulle".
@@ -91,11 +91,12 @@ class _Lines:
         return self.text[self.starts[i] : self.end(i)]
 
 
-def _norm_label(label: str) -> str:
+def norm_label(label: str) -> str:
+    """A speaker label compared with the `speakers` list: case and spacing ignored."""
     return _WS.sub(" ", label).strip().casefold()
 
 
-def _looks_like_name(label: str) -> bool:
+def looks_like_name(label: str) -> bool:
     """A role or name: each word capitalised or all caps, particles aside; or Q / A."""
     words = label.split()
     for k, word in enumerate(words):
@@ -185,7 +186,7 @@ def parse_transcript(text: str, *, path: str, corpus: str) -> Transcript:
     body = 0
     if lines.content(0)[bom:].rstrip() == "---":
         meta, speakers, body = _front_matter(lines, 0, where)
-    declared = {_norm_label(s) for s in speakers}
+    declared = {norm_label(s) for s in speakers}
 
     turns: list[Turn] = []
     seen: dict[str, None] = {}
@@ -231,11 +232,11 @@ def _label(line: str, declared: set[str]) -> tuple[str, int] | None:
     """The speaker label opening a line, as written, and the offset just after its colon."""
     if declared:
         m = _ANY_LABEL.match(line)
-        if m is None or _norm_label(m.group(1)) not in declared:
+        if m is None or norm_label(m.group(1)) not in declared:
             return None
         return m.group(1).rstrip(), m.end(1) + 1
-    m = _LABEL.match(line)
-    if m is None or not _looks_like_name(m.group(1)):
+    m = LABEL_LINE.match(line)
+    if m is None or not looks_like_name(m.group(1)):
         return None
     return m.group(1), m.end(1) + 1
 
@@ -324,7 +325,7 @@ def parse_vtt(text: str, *, path: str, corpus: str) -> Transcript:
 # --- corpus folders ------------------------------------------------------------------------
 
 
-def _transcript_files(root: Path) -> Iterator[Path]:
+def transcript_files(root: Path) -> Iterator[Path]:
     """Transcript files under root, recursively, in sorted order; hidden and README skipped."""
     for folder, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -335,7 +336,8 @@ def _transcript_files(root: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
-def _read_aliases(path: Path, *, where: str) -> tuple[dict[str, str], list[Diagnostic]]:
+def read_aliases(path: Path, *, where: str) -> tuple[dict[str, str], list[Diagnostic]]:
+    """The alias table of one aliases.toml and its warnings; a bad file is a CorpusError."""
     try:
         text, warnings = read_text(path, name=where)
         data = tomllib.loads(text.removeprefix("\ufeff"))
@@ -368,7 +370,7 @@ def _load_folder(corpus: str) -> tuple[list[Transcript], dict[str, str], list[Di
         raise CorpusError("corpus path is not a folder", file=corpus)
     transcripts: list[Transcript] = []
     diags: list[Diagnostic] = []
-    for file in _transcript_files(root):
+    for file in transcript_files(root):
         rel = file.relative_to(root).as_posix()
         where = display_path(corpus, rel)
         try:
@@ -383,7 +385,7 @@ def _load_folder(corpus: str) -> tuple[list[Transcript], dict[str, str], list[Di
     aliases: dict[str, str] = {}
     alias_path = root / ALIASES_FILE
     if alias_path.is_file():
-        aliases, alias_diags = _read_aliases(alias_path, where=display_path(corpus, ALIASES_FILE))
+        aliases, alias_diags = read_aliases(alias_path, where=display_path(corpus, ALIASES_FILE))
         diags += alias_diags
     return transcripts, aliases, diags
 
@@ -392,12 +394,26 @@ def _unknown_speakers(
     aliases: Mapping[str, str], where: Mapping[str, str], transcripts: Sequence[Transcript]
 ) -> list[Diagnostic]:
     """A warning for each alias whose speaker holds no turn anywhere: likely a typo."""
-    known = {_norm_label(t.speaker) for tr in transcripts for t in tr.turns}
+    known = {norm_label(t.speaker) for tr in transcripts for t in tr.turns}
     return [
         Diagnostic(where[alias], f"alias {alias!r} names {speaker!r}, who has no turns")
         for alias, speaker in aliases.items()
-        if _norm_label(speaker) not in known
+        if norm_label(speaker) not in known
     ]
+
+
+def merge_aliases(
+    table: dict[str, str], where_of: dict[str, str], folder: Mapping[str, str], where: str
+) -> None:
+    """Add one folder's aliases to the table; one alias naming two speakers is an error."""
+    for alias, speaker in folder.items():
+        if alias in table and table[alias] != speaker:
+            raise CorpusError(
+                f"alias {alias!r} names {speaker!r} here but {table[alias]!r} in {where_of[alias]}",
+                file=where,
+            )
+        table[alias] = speaker
+        where_of[alias] = where
 
 
 def load_corpus(dirs: Sequence[str]) -> tuple[Corpus, tuple[Diagnostic, ...]]:
@@ -412,16 +428,7 @@ def load_corpus(dirs: Sequence[str]) -> tuple[Corpus, tuple[Diagnostic, ...]]:
         found, folder_aliases, folder_diags = _load_folder(corpus)
         transcripts += found
         diags += folder_diags
-        where = display_path(corpus, ALIASES_FILE)
-        for alias, speaker in folder_aliases.items():
-            if alias in aliases and aliases[alias] != speaker:
-                raise CorpusError(
-                    f"alias {alias!r} names {speaker!r} here but {aliases[alias]!r} "
-                    f"in {alias_where[alias]}",
-                    file=where,
-                )
-            aliases[alias] = speaker
-            alias_where[alias] = where
+        merge_aliases(aliases, alias_where, folder_aliases, display_path(corpus, ALIASES_FILE))
     diags += _unknown_speakers(aliases, alias_where, transcripts)
     transcripts.sort(key=lambda t: (t.corpus, t.path))
     return Corpus(transcripts=tuple(transcripts), aliases=aliases), tuple(diags)

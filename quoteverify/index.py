@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from quoteverify.corpus import (
     ALIASES_FILE,
-    _norm_label,
-    _read_aliases,
-    _transcript_files,
     display_path,
+    merge_aliases,
+    norm_label,
     parse_transcript,
     parse_vtt,
+    read_aliases,
+    transcript_files,
 )
 from quoteverify.errors import CorpusError, InputFileError, QuoteverifyError
 from quoteverify.match import source_slice
@@ -160,7 +161,7 @@ def _scan(corpus_dirs: Sequence[str]) -> tuple[list[_Source], list[_Source]]:
         if not root.is_dir():
             raise CorpusError("corpus path is not a folder", file=corpus)
         found = []
-        for file in _transcript_files(root):
+        for file in transcript_files(root):
             st = file.stat()
             rel = file.relative_to(root).as_posix()
             found.append(_Source(corpus, rel, str(file), st.st_size, st.st_mtime_ns))
@@ -424,18 +425,10 @@ def _alias_state(
     hashes = []
     for a in aliases:
         where = display_path(a.corpus, ALIASES_FILE)
-        folder, folder_diags = _read_aliases(Path(a.file), where=where)
+        folder, folder_diags = read_aliases(Path(a.file), where=where)
         diags += folder_diags
         hashes.append([a.corpus, _sha256(a.file)])
-        for alias, speaker in folder.items():
-            if alias in table and table[alias] != speaker:
-                raise CorpusError(
-                    f"alias {alias!r} names {speaker!r} here but {table[alias]!r} "
-                    f"in {where_of[alias]}",
-                    file=where,
-                )
-            table[alias] = speaker
-            where_of[alias] = where
+        merge_aliases(table, where_of, folder, where)
     return table, where_of, diags, hashes
 
 
@@ -729,11 +722,11 @@ def _merge(
     w.array("doc_text_off", text_offs, "Q")
     w.array("doc_text_len", text_lens, "Q")
     # As load_corpus: an alias naming a speaker who holds no turn is likely a typo.
-    known = {_norm_label(x) for x in labels}
+    known = {norm_label(x) for x in labels}
     alias_warn = [
         Diagnostic(alias_where[a], f"alias {a!r} names {s!r}, who has no turns")
         for a, s in aliases.items()
-        if _norm_label(s) not in known
+        if norm_label(s) not in known
     ]
     all_warnings = [*warnings, *alias_diags, *alias_warn]
     manifest = {

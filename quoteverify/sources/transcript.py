@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from quoteverify.corpus import _LABEL, _looks_like_name, parse_transcript
+from quoteverify.corpus import LABEL_LINE, looks_like_name, parse_transcript
 from quoteverify.errors import CorpusError
 from quoteverify.models import BlockKind
 from quoteverify.sources.article import extract_article
@@ -83,8 +83,8 @@ def _label(line: str) -> tuple[str, str] | None:
     m = _NOTE.match(line)
     if m is not None:
         line = m.group(1) + line[m.start(2) :]
-    m = _LABEL.match(line)
-    if m is None or not _looks_like_name(m.group(1)):
+    m = LABEL_LINE.match(line)
+    if m is None or not looks_like_name(m.group(1)):
         return None
     return " ".join(m.group(1).split()), line[m.end() :].strip()
 
