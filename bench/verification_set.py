@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -764,6 +765,7 @@ class Item:
     speaker: Speaker  # who the article says spoke it
     source: Passage | None
     other: Speaker | None = None  # the other candidate of the debate, for EVIDENCE_KINDS
+    news: NewsArticle | None = None  # the article, for NEWS_KINDS
 
 
 def _check(kind: str, quote: str, p: Passage | None, claimed: Speaker, truth: Truth) -> bool:
@@ -786,10 +788,13 @@ def _check(kind: str, quote: str, p: Passage | None, claimed: Speaker, truth: Tr
     return True
 
 
-def generate(data: str, seed: int, per_kind: int, *, evidence: bool = True) -> list[Item]:
+def generate(
+    data: str, seed: int, per_kind: int, *, evidence: bool = True, news: Path | None = None
+) -> list[Item]:
     """The verification set: per_kind quotations of every kind, deterministic for a seed.
 
-    Without `evidence`, only the NAMED_KINDS (the set before EVIDENCE_KINDS existed)."""
+    Without `evidence`, only the NAMED_KINDS (the set before EVIDENCE_KINDS existed); with
+    `news` (the PolNeAR folder), the NEWS_KINDS too."""
     corpus, _ = load_corpus([data])
     truth = Truth(corpus)
     singles, doubles, speakers = passages(corpus)
@@ -845,6 +850,12 @@ def generate(data: str, seed: int, per_kind: int, *, evidence: bool = True) -> l
             made += 1
     if evidence:
         items.extend(generate_evidence((clean, speakers, truth), seed, per_kind))
+    if news is not None:
+        # With real news around them, the templated unattributed quotes (one sentence, nobody
+        # named anywhere) would only make attribution look easier than it is; they are still
+        # drawn, so the kinds after them stay what they were for a seed.
+        items = [i for i in items if i.kind not in TEMPLATED_UNATTRIBUTED]
+        items.extend(generate_news((clean, speakers, truth), news, seed))
     return items
 
 
@@ -1073,6 +1084,182 @@ def evidence_article(item: Item, rng: random.Random) -> tuple[str, int, int, str
     return text, len(before), end, claimed or None, kind
 
 
+# --- kinds in the context of real news: how articles really refer to speakers -------------------
+
+# Quotes credited the way real articles credit them: the article text around a quotation of
+# PolNeAR (real 2015-16 political news), the quoted words replaced by a debate passage, and the
+# annotated speaker's name replaced by the candidate's. The templated kinds above always name the
+# speaker in the sentence before the pronoun; these carry the long paragraphs, several speakers
+# and indirect references of real copy, so the confidence of pronoun, anonymous and unattributed
+# findings is measured where it is hard. Read at run time from the shared data, never copied.
+NEWS_KINDS = {
+    "news_name": "verified",  # the annotated speaker is a name
+    "news_pronoun": "verified",  # ... a pronoun (he), resolved by the gold of bench/attribution.py
+    "news_description": "unattributed",  # ... a description (`a campaign spokesman`)
+    "news_none": "unattributed",  # no annotated speaker
+}
+EXPECTED.update(NEWS_KINDS)
+TEMPLATED_UNATTRIBUTED = ("anonymous", "no_speaker")
+# Paragraphs of the article before the quote's own kept as context, and the most allowed when
+# reaching back to where a pronoun's speaker was named.
+_NEWS_BEFORE = 2
+_NEWS_REACH = 6
+_PARAGRAPH = re.compile(r"\n\s*\n")
+
+
+@dataclass(frozen=True)
+class NewsArticle:
+    """A generated article in real-news context, with its label fields."""
+
+    text: str
+    start: int
+    end: int
+    claimed: str | None
+    speaker_kind: str
+
+
+def polnear_titles() -> frozenset[str]:
+    """Titles bench/attribution.py strips from a name (`Sen.`, `President`)."""
+    import attribution as polnear
+
+    return frozenset(polnear.TITLES_V2)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in _PARAGRAPH.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    return out
+
+
+def _para_of(paras: Sequence[tuple[int, int]], pos: int) -> int:
+    return max(i for i, (a, _) in enumerate(paras) if a <= pos)
+
+
+def news_lines(news: Path, seed: int) -> dict[str, list[tuple[str, Any]]]:
+    """PolNeAR lines usable per news kind, from the articles whose position in sorted order has
+    the seed's parity (seed 2, used to fit the confidence, and seeds 1 and 3 see disjoint
+    articles)."""
+    import attribution as polnear  # bench/attribution.py, beside this script
+
+    golds = polnear.load_gold(news)
+    out: dict[str, list[tuple[str, Any]]] = {k: [] for k in NEWS_KINDS}
+    for n, article in enumerate(sorted(golds)):
+        if n % 2 != seed % 2:
+            continue
+        text = (news / article).read_text(encoding="utf-8")
+        for g in golds[article]:
+            seg = g.segments[0]
+            if len(g.segments) != 1 or len(text[seg.start : seg.end].split()) < 4:
+                continue
+            if "\n" in text[seg.start : seg.end]:
+                continue
+            kind = {
+                "name": "news_name",
+                "pronoun": "news_pronoun",
+                "description": "news_description",
+                "none": "news_none",
+            }.get(g.cls)
+            if kind is None:
+                continue
+            if kind in ("news_name", "news_pronoun"):
+                # Debate candidates are men: a woman's quote renamed to one would not read true.
+                if g.name is None or polnear._gender(text, g.name) == "f":
+                    continue
+                if kind == "news_pronoun" and (g.mention or "").lower() not in ("he", "him", "his"):
+                    continue
+            out[kind].append((text, g))
+    return out
+
+
+def news_article(kind: str, text: str, gold: Any, quote: str, s: Speaker) -> NewsArticle | None:
+    """The article around one PolNeAR line, its quoted words replaced by `quote` and its
+    speaker's name by s's (None when the speaker's name is out of reach)."""
+    paras = _paragraphs(text)
+    seg = gold.segments[0]
+    here = _para_of(paras, seg.start)
+    first, last = max(0, here - _NEWS_BEFORE), here
+    if gold.mention_start >= 0:
+        where = _para_of(paras, gold.mention_start)
+        first, last = min(first, where), max(last, where)
+    renames = False
+    whole = ""
+    if kind in ("news_name", "news_pronoun"):
+        surname = gold.name.split()[-1]
+        said = [m.start() for m in re.finditer(rf"\b{re.escape(surname)}\b", text[: seg.start])]
+        if kind == "news_pronoun":
+            if not said:
+                return None
+            first = min(first, _para_of(paras, said[-1]))
+        renames = True
+        titles = "|".join(sorted(polnear_titles()))
+        # A first name before the surname goes with it; a title before it stays.
+        whole = rf"\b(?:(?!(?:{titles})\b)[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?)?{re.escape(surname)}\b"
+    if last - first > _NEWS_REACH:
+        return None
+    lo, hi = paras[first][0], paras[last][1]
+    old = text[seg.start : seg.end]
+    punct = old[len(old.rstrip(".,;:?!")) :]
+    body = _strip_end(quote.replace("\u2019", "’"))
+    if old[:1].islower():
+        # A quote the sentence runs into starts in lower case, as the original did.
+        body = body[:1].lower() + body[1:]
+    before, after = text[lo : seg.start], text[seg.end : hi]
+    if renames:
+        pattern = re.compile(whole)
+
+        def rename(m: re.Match[str]) -> str:
+            return s.full if " " in m.group(0).strip() else s.surname
+
+        before, after = pattern.sub(rename, before), pattern.sub(rename, after)
+    words = body + punct
+    article = before + words + after + "\n"
+    claimed: str | None = None
+    speaker_kind = {"news_name": "name", "news_pronoun": "pronoun"}.get(kind)
+    if speaker_kind is not None:
+        claimed = s.full
+    elif kind == "news_description":
+        claimed, speaker_kind = gold.mention, "description"
+    else:
+        speaker_kind = "none"
+    return NewsArticle(article, len(before), len(before) + len(words), claimed, speaker_kind)
+
+
+def generate_news(
+    corpus_parts: tuple[list[Passage], dict[int, list[Speaker]], Truth],
+    news: Path,
+    seed: int,
+) -> list[Item]:
+    """The NEWS_KINDS quotations: a candidate's passage, as transcribed or with a verified-kind
+    edit, in the context of a real news article; from a random stream of their own."""
+    clean, speakers, truth = corpus_parts
+    rng = random.Random(seed * 11 + 7368787)
+    by_label = {s.label: s for ss in speakers.values() for s in ss}
+    lines = news_lines(news, seed)
+    by_length: dict[int, list[Passage]] = defaultdict(list)
+    for p in clean:
+        by_length[p.words].append(p)
+    # Every usable line of the half, so names, pronouns, descriptions and unattributed quotes
+    # come in the proportions real copy has them.
+    items: list[Item] = []
+    for kind, text, gold in [(k, t, g) for k in NEWS_KINDS for t, g in lines[k]]:
+        seg = gold.segments[0]
+        # A passage about as long as the quoted words it replaces keeps the sentence's shape.
+        n = len(text[seg.start : seg.end].split())
+        p = rng.choice(by_length[min(by_length, key=lambda k: (abs(k - n), k))])
+        edit = rng.choice((t_exact, t_exact, t_case_punct))
+        quote = edit(p, rng, truth)
+        if quote is None:
+            continue
+        built = news_article(kind, text, gold, quote, by_label[p.speaker])
+        if built is None:
+            continue
+        items.append(Item(kind, quote, by_label[p.speaker], p, news=built))
+    return items
+
+
 def write(items: Sequence[Item], out: Path, seed: int) -> None:
     """Write DIR/articles/NNNN.txt and DIR/labels.jsonl."""
     rng = random.Random(seed + 7919)
@@ -1086,7 +1273,11 @@ def write(items: Sequence[Item], out: Path, seed: int) -> None:
     for n, item in enumerate(items, 1):
         speaker_kind = "name"
         claimed: str | None
-        if item.kind in EVIDENCE_KINDS:
+        if item.news is not None:
+            news = item.news
+            text, start, end = news.text, news.start, news.end
+            claimed, speaker_kind = news.claimed, news.speaker_kind
+        elif item.kind in EVIDENCE_KINDS:
             text, start, end, claimed, speaker_kind = evidence_article(item, rng_evidence)
         else:
             text, start, end, claimed = article(item.quote, item.speaker, rng)
@@ -1135,7 +1326,12 @@ def score(labels: Sequence[dict[str, object]], findings: Sequence[dict[str, obje
     lines = []
     right = sum(1 for lab, f in pairs if f and f["verdict"] == lab["expected_verdict"])
     lines.append(f"quotes: {len(pairs)}   accuracy: {right / max(len(pairs), 1):.4f}")
-    for title, kinds_of in (("named kinds", NAMED_KINDS), ("evidence kinds", EVIDENCE_KINDS)):
+    groups = (
+        ("named kinds", NAMED_KINDS),
+        ("evidence kinds", EVIDENCE_KINDS),
+        ("news kinds", NEWS_KINDS),
+    )
+    for title, kinds_of in groups:
         sub = [(lab, f) for lab, f in pairs if lab["note"] in kinds_of]
         ok = sum(1 for lab, f in sub if f and f["verdict"] == lab["expected_verdict"])
         if sub:
@@ -1235,9 +1431,14 @@ def fit(labels: Sequence[dict[str, object]], findings: Sequence[dict[str, object
     """The base rates behind CONFIDENCE_TABLE and the attribution weights.
 
     Per verdict and evidence band, over findings with a named speaker: findings, right verdicts,
-    and (right + 1) / (n + 2). Per attribution kind: findings, right verdicts, the mean table
-    value of their bands, and the weight that makes their mean confidence their smoothed share
-    right (for unattributed verdicts, which have no band, that share itself).
+    and (right + 1) / (n + 2). Per attribution kind, over the findings its weight applies to
+    (unattributed verdicts for anonymous and none; misattributed and not-found verdicts whose
+    claimed speaker holds turns for explicit and pronoun, as verified and altered ones take no
+    weight and a speaker outside the corpus has its own band): findings, right verdicts, the
+    mean table value of their bands, and the weight that makes their mean confidence their
+    smoothed share right (for unattributed verdicts, which have no band, that share itself).
+    Then every attribution kind split by whether the corpus agrees with the speaker it was
+    resolved to, and by templated or news articles.
     """
     from quoteverify.models import Verdict
     from quoteverify.verdict import CONFIDENCE_TABLE
@@ -1245,6 +1446,7 @@ def fit(labels: Sequence[dict[str, object]], findings: Sequence[dict[str, object
     by_key = {(Path(str(f["file"])).name, f["start"]): f for f in findings}
     cells: dict[tuple[str, str], list[bool]] = defaultdict(list)
     kinds: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    split: dict[tuple[str, str, str], list[tuple[float, bool]]] = defaultdict(list)
     for lab in labels:
         f = by_key.get((Path(str(lab["article"])).name, lab["start"]))
         if f is None:
@@ -1255,7 +1457,13 @@ def fit(labels: Sequence[dict[str, object]], findings: Sequence[dict[str, object
         if attribution == "explicit":
             cells[(str(f["verdict"]), band)].append(ok)
         base = 1.0 if not band else CONFIDENCE_TABLE[(Verdict(f["verdict"]), band)]
-        kinds[attribution].append((base, ok))
+        if f["verdict"] not in ("verified", "altered") and band != "not in corpus":
+            kinds[attribution].append((base, ok))
+        origin = "news" if str(lab.get("note", "")) in NEWS_KINDS else "templated"
+        group = {"verified": "agrees", "altered": "agrees", "unattributed": "-"}.get(
+            str(f["verdict"]), "disputes"
+        )
+        split[(attribution, group, origin)].append((base, ok))
     lines = [f"{'verdict':<14} {'band':<18} {'n':>5} {'right':>5} {'smoothed':>8}"]
     for (verdict, band), oks in sorted(cells.items()):
         n, r = len(oks), sum(oks)
@@ -1267,6 +1475,14 @@ def fit(labels: Sequence[dict[str, object]], findings: Sequence[dict[str, object
         base = sum(b for b, _ in rows) / n
         weight = min(1.0, (r + 1) / (n + 2) / base)
         lines.append(f"{attribution:<14} {n:>5} {r:>5} {base:>9.3f} {weight:>6.3f}")
+    lines.append("")
+    lines.append(
+        f"{'attribution':<14} {'corpus':<9} {'articles':<10} {'n':>5} {'right':>5} {'mean base':>9}"
+    )
+    for (attribution, group, origin), rows in sorted(split.items()):
+        n, r = len(rows), sum(ok for _, ok in rows)
+        base = sum(b for b, _ in rows) / n
+        lines.append(f"{attribution:<14} {group:<9} {origin:<10} {n:>5} {r:>5} {base:>9.3f}")
     return "\n".join(lines)
 
 
@@ -1282,6 +1498,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--failures", action="store_true", help="list every wrong verdict")
     ap.add_argument("--fit", action="store_true", help="print base rates per evidence band")
     ap.add_argument("--min-words", type=int, default=4)
+    ap.add_argument(
+        "--news",
+        type=Path,
+        default=ROOT.parent / "shared" / "data" / "polnear-train",
+        help="PolNeAR folder for the NEWS_KINDS (`none` leaves them out)",
+    )
     args = ap.parse_args(argv)
     if args.score or args.run:
         labels = [
@@ -1300,7 +1522,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(failures(labels, findings))
         return 0
     t0 = time.perf_counter()
-    items = generate(args.data, args.seed, args.per_kind)
+    news = None if str(args.news) == "none" else args.news
+    items = generate(args.data, args.seed, args.per_kind, news=news)
     write(items, args.out, args.seed)
     counts = Counter(EXPECTED[i.kind] for i in items)
     print(

@@ -48,17 +48,18 @@ class Config:
     ambiguity_margin: float = 2.0
 
     # --- confidence -----------------------------------------------------------------------
-    # The probability that the claimed speaker was resolved right, by how it was found: each
-    # verdict's base rate (verdict.CONFIDENCE_TABLE) is multiplied by it. An unattributed
-    # verdict's confidence is weight_none or weight_anonymous itself. Set from real news
-    # (bench/attribution.py on PolNeAR: about 0.65 of pronoun lines resolve to the annotated
-    # speaker; about a third of the quotes read as anonymous or unattributed have a named one),
-    # not from the debates verification set, whose easy pronouns would fit 0.99 and overstate
-    # what a pronoun proves in real copy (docs/verdicts.md).
+    # The probability that the claimed speaker was resolved right, by how it was found. A
+    # misattributed or not-found verdict's base rate (verdict.CONFIDENCE_TABLE) is multiplied by
+    # it; a verified or altered verdict takes none, as the words were found in the resolved
+    # speaker's own turns; an unattributed verdict's confidence is weight_none or
+    # weight_anonymous itself. Fitted on the verification set of bench/ (seed 2, its quotes in
+    # real news contexts for the unattributed ones); weight_pronoun, which the set cannot fit,
+    # is the share of pronouns bench/attribution.py resolves right on real news
+    # (docs/verdicts.md).
     weight_explicit: float = 1.0
     weight_pronoun: float = 0.65
-    weight_anonymous: float = 0.67
-    weight_none: float = 0.67
+    weight_anonymous: float = 0.81
+    weight_none: float = 0.69
 
     # --- the gate -------------------------------------------------------------------------
     fail_on: frozenset[Verdict] = field(default_factory=lambda: DEFAULT_FAIL_ON)

@@ -228,6 +228,9 @@ CONFIDENCE_TABLE: dict[tuple[Verdict, str], float] = {
     (Verdict.ALTERED, "similarity 60-75"): 0.8,  # prior (3/4)
     (Verdict.MISATTRIBUTED, "same words"): 0.98,  # 199/202
     (Verdict.MISATTRIBUTED, "changed words"): 0.9,  # prior (1/3)
+    # The claimed speaker holds no turn, yet someone else said the words: in the set's quotes
+    # from real news, always our attribution picking the wrong person, not the article.
+    (Verdict.MISATTRIBUTED, "not in corpus"): 0.01,  # 0/72
     (Verdict.NOT_FOUND, "short"): 0.95,  # 60/62
     (Verdict.NOT_FOUND, "not in corpus"): 0.9,  # prior
     (Verdict.NOT_FOUND, "nearest below 50"): 0.99,  # 210/210
@@ -262,6 +265,8 @@ def evidence_band(
                 return "similarity 90+"
             return "similarity 75-90" if similarity >= 75.0 else "similarity 60-75"
         case Verdict.MISATTRIBUTED:
+            if not in_corpus:
+                return "not in corpus"
             return "same words" if similarity >= 100.0 else "changed words"
         case Verdict.NOT_FOUND:
             if not in_corpus:
@@ -281,8 +286,12 @@ def confidence_of(
     """The probability that a verdict is right: its band's base rate times the attribution's.
 
     An unattributed verdict is right when the article names nobody, so its confidence is the
-    attribution factor alone (weight_none or weight_anonymous).
+    attribution factor alone (weight_none or weight_anonymous). A verified or altered verdict
+    found the words in the claimed speaker's own turns: the corpus confirms whom the speaker was
+    resolved to, so the attribution factor applies only to the verdicts that dispute it.
     """
+    if verdict in (Verdict.VERIFIED, Verdict.ALTERED):
+        return CONFIDENCE_TABLE[(verdict, band)]
     factor = _attribution_weight(attribution, config)
     if verdict is Verdict.UNATTRIBUTED:
         return factor
@@ -343,7 +352,9 @@ def judge(
         changes, critical = _changes(rest)
         text = diff(rest.ops) if show else ""
         why = [*reasons, *changes]
-        band = evidence_band(verdict, words, rest.similarity, critical=critical, config=config)
+        band = evidence_band(
+            verdict, words, rest.similarity, critical=critical, in_corpus=in_corpus, config=config
+        )
         confidence = confidence_of(verdict, band, attribution.kind, config)
         ambiguous = _ambiguity(rest, match, config)
         if ambiguous is not None:

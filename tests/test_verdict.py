@@ -350,8 +350,13 @@ def test_verdicts(
         ("The attack killed 130 people", TALKS, ANNA, 0.99),
         # altered with a critical change: 0.99
         ("The attack killed 140 people", TALKS, ANNA, 0.99),
-        # verified, 11 words: 0.99 x pronoun 0.65 = 0.6435
-        ("the attack killed 130 people and we will not forget them", TALKS, PETROVA, 0.64),
+        # verified, 11 words, the speaker found through a pronoun: the corpus confirms whom
+        # the pronoun was resolved to, so no attribution factor: 0.99
+        ("the attack killed 130 people and we will not forget them", TALKS, PETROVA, 0.99),
+        # misattributed through a pronoun: 0.98 x pronoun 0.65 = 0.637
+        ("We have supported sanctions against Turkey in the past", TALKS, PETROVA, 0.64),
+        # misattributed to a speaker who holds no turn: 0.01
+        ("We have supported sanctions against Turkey in the past", TALKS, ABSENT, 0.01),
         # misattributed, the same words: 0.98
         ("We have supported sanctions against Turkey in the past", TALKS, ANNA, 0.98),
         # a verified one-word quote is almost always right: 0.9
@@ -364,11 +369,11 @@ def test_verdicts(
         ("Peace must return quickly across our region", TALKS, ANNA, 0.99),
         # not found, the speaker is not in the corpus: 0.9
         ("Peace must return quickly across our region", TALKS, ABSENT, 0.9),
-        # unattributed: the attribution factor itself, none 0.67, anonymous 0.67
-        ("We have supported sanctions against Turkey in the past", TALKS, NOBODY, 0.67),
-        ("130 people", TALKS, DIPLOMAT, 0.67),
-        # altered, a short quote: 0.71 x pronoun 0.65 = 0.4615
-        ("killed 130 ships", TALKS, PETROVA, 0.46),
+        # unattributed: the attribution factor itself, none 0.69, anonymous 0.81
+        ("We have supported sanctions against Turkey in the past", TALKS, NOBODY, 0.69),
+        ("130 people", TALKS, DIPLOMAT, 0.81),
+        # altered, a short quote, through a pronoun: 0.71, no attribution factor
+        ("killed 130 ships", TALKS, PETROVA, 0.71),
         # ambiguity does not lower a verified quote: the claimed speaker did say it
         ("Our ports stay open to every ship", ECHO, ANNA, 0.99),
     ],
@@ -396,6 +401,7 @@ def test_confidence(
         (Verdict.ALTERED, 9, 74.9, False, True, "similarity 60-75"),
         (Verdict.MISATTRIBUTED, 9, 100.0, False, True, "same words"),
         (Verdict.MISATTRIBUTED, 9, 92.0, False, True, "changed words"),
+        (Verdict.MISATTRIBUTED, 9, 100.0, False, False, "not in corpus"),
         (Verdict.NOT_FOUND, 9, 40.0, False, False, "not in corpus"),
         (Verdict.NOT_FOUND, 2, 40.0, False, True, "short"),
         (Verdict.NOT_FOUND, 9, 49.9, False, True, "nearest below 50"),
