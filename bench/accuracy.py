@@ -10,6 +10,10 @@ Usage (from the repository root, with the project installed):
 2. debates-dev: bench/verification_set.py builds articles quoting the real debate transcripts,
    changed the way journalists change quotes and the way errors happen, with expected verdicts;
    they are checked against the transcripts: per-verdict precision/recall, accuracy, calibration.
+   The set also holds quotes put in real news contexts (the text around PolNeAR quotations of
+   the articles of the seed's parity, bench/README.md): accuracy is given for all quotes, for
+   the quotes changed (the verdict targets) and for those in news contexts apart; calibration
+   over all of them.
 
 It prints the figures and writes them all to one JSON file.
 """
@@ -119,6 +123,14 @@ def main() -> None:
         debates = run_eval(vs / "labels.jsonl", args.data / "debates-dev")
         debates["seconds"] = round(time.perf_counter() - started, 2)
         figures["debates_verification"] = debates
+        # The kinds that change quotes (the verdict targets) apart from the quotes set in real
+        # news contexts, which measure attribution in real copy as much as the verdicts.
+        for part, keep in (("verdict_kinds", False), ("news_kinds", True)):
+            lines = (vs / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+            chosen = [x for x in lines if json.loads(x)["note"].startswith("news_") is keep]
+            subset = vs / f"labels-{part}.jsonl"
+            subset.write_text("".join(x + "\n" for x in chosen), encoding="utf-8")
+            figures[f"debates_{part}"] = run_eval(subset, args.data / "debates-dev")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -139,12 +151,25 @@ def main() -> None:
     v = debates["verdicts"]
     print("debates-dev verification set (verdicts)")
     print(f"  accuracy {_pct(v['accuracy'])} over {v['total']} quotes")
-    for verdict, row in sorted(v["per_verdict"].items()):
-        print(
-            f"  {verdict:14} precision {_pct(row['precision'])}  recall {_pct(row['recall'])}"
-            f"  support {row['support']}"
-        )
-    print(f"  calibration error {_pct(debates['calibration']['error'])}")
+    for part, title in (("verdict_kinds", "quotes changed"), ("news_kinds", "real news contexts")):
+        sub = figures[f"debates_{part}"]["verdicts"]
+        print(f"    {title}: accuracy {_pct(sub['accuracy'])} over {sub['total']} quotes")
+    changed = figures["debates_verdict_kinds"]["verdicts"]
+    for title, part in (("all quotes", v), ("quotes changed", changed)):
+        print(f"  per verdict, {title}")
+        for verdict, row in sorted(part["per_verdict"].items()):
+            print(
+                f"    {verdict:14} precision {_pct(row['precision'])}"
+                f"  recall {_pct(row['recall'])}  support {row['support']}"
+            )
+    cal = debates["calibration"]
+    print(f"  calibration error {_pct(cal['error'])} (bins of 20 findings or more)")
+    for b in cal["bins"]:
+        if b["count"]:
+            print(
+                f"    [{b['low']:.1f}, {b['high']:.1f})  n {b['count']:5}"
+                f"  confidence {b['mean_confidence']:.3f}  right {b['accuracy']:.3f}"
+            )
     print(f"  {debates['seconds']} s")
     print(f"figures written to {args.out}")
 
