@@ -1,6 +1,7 @@
 """Speaker attribution and speech/scare classification measured on PolNeAR (train split).
 
     python bench/attribution.py [--data ../shared/data/polnear-train] [--json OUT]
+                                [--half all|even|odd] [--gold v1|v2]
 
 Reads the data at run time (never copy it into the repository). Two measurements:
 
@@ -463,6 +464,8 @@ def score(
         return
     tally.total[g.cls] += 1
     tally.total[f"cue:{g.cls}:{cue_class(g.cue)}"] += 1
+    contest = f"rivals:{g.cls}:" + ("-" if a is None else rivals_class(a))
+    tally.total[contest] += 1
     ok = a is not None and (
         (a.speaker is not None and same_person(a.speaker, g.name))
         or (g.cls == "org" and g.name.casefold() in (a.description or a.speaker or "").casefold())
@@ -475,6 +478,7 @@ def score(
     if ok:
         tally.right[g.cls] += 1
         tally.right[f"cue:{g.cls}:{cue_class(g.cue)}"] += 1
+        tally.right[contest] += 1
         return
     if a is None:
         return
@@ -485,6 +489,13 @@ def score(
         ex = tally.examples.setdefault(pattern, [])
         if len(ex) < 3:
             ex.append(f"[{a.speaker or a.description} vs {g.name}] {context(text, g, a)}")
+
+
+def rivals_class(a: Attribution) -> str:
+    """How contested our resolution was: `named` (no reference resolved), `0`, `1`, `2+`."""
+    if a.kind.value != "pronoun":
+        return a.kind.value
+    return str(a.rivals) if a.rivals < 2 else "2+"
 
 
 def _bare_org(name: str) -> str:
@@ -645,8 +656,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--errors", type=int, default=30, help="error patterns to print")
     ap.add_argument("--show", choices=("patterns", "lost", "false"), default="patterns")
     ap.add_argument("--gold", choices=("v1", "v2"), default="v2", help="gold definition")
+    ap.add_argument(
+        "--half",
+        choices=("all", "even", "odd"),
+        default="all",
+        help="score the even- or odd-numbered articles only (in sorted order): develop on one"
+        " half, check on the other",
+    )
     args = ap.parse_args(argv)
     gold = load_gold(args.data, args.gold)
+    if args.half != "all":
+        keep = 0 if args.half == "even" else 1
+        gold = {a: g for i, (a, g) in enumerate(sorted(gold.items())) if i % 2 == keep}
     gt, et, conf = Tally.new(), Tally.new(), Confusion()
     lost: list[str] = []
     false: list[str] = []
@@ -664,6 +685,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  by annotated cue (name lines):")
         for key in sorted(k for k in t.total if k.startswith("cue:name:")):
             print(f"    {key[9:]:13} {pct(t.right[key], t.total[key])}")
+        print("  pronoun lines by our kind / rivals (other compatible antecedents):")
+        for key in sorted(k for k in t.total if k.startswith("rivals:pronoun:")):
+            print(f"    {key[15:]:13} {pct(t.right[key], t.total[key])}")
         print("  gold class / our kind:")
         for key, n in sorted(t.kinds.items()):
             print(f"    {key:24} {n}")

@@ -380,6 +380,7 @@ class _Resolved:
     kind: AttributionKind
     speaker: str | None = None
     description: str | None = None
+    rivals: int = 0  # other compatible antecedents within the window (pronouns, roles)
 
 
 @dataclass(frozen=True)
@@ -418,6 +419,7 @@ def attribute(
                 mention=doc.source_span(Span(subject.start, subject.end)),
                 cue=cue,
                 description=r.description,
+                rivals=r.rivals,
             )
         )
     return tuple(out)
@@ -1431,9 +1433,10 @@ class _Reading:
                     return _Resolved(AttributionKind.EXPLICIT, speaker=subject.printed)
                 return _Resolved(AttributionKind.ANONYMOUS, description=subject.printed)
             case _Ref.PRONOUN:
-                event = self._antecedent(subject, block, history)
-                if event is not None:
-                    return self._as_pronoun(event.resolved, subject.start)
+                found = self._antecedent(subject, block, history)
+                if found is not None:
+                    event, rivals = found
+                    return self._as_pronoun(event.resolved, subject.start, rivals)
                 titled = self._titled_before(subject.start, block - _WINDOW_BLOCKS)
                 if titled is not None:
                     return _Resolved(AttributionKind.PRONOUN, speaker=titled)
@@ -1441,11 +1444,17 @@ class _Reading:
             case _Ref.ROLE:
                 if _alias_key(subject.printed) in self.aliases:
                     return _Resolved(AttributionKind.EXPLICIT, speaker=subject.printed)
-                for event in reversed(history):
-                    if event.block < block - _WINDOW_BLOCKS:
-                        break
-                    if event.resolved.speaker is not None:
-                        return self._as_pronoun(event.resolved, subject.start)
+                named = [
+                    e
+                    for e in itertools.takewhile(
+                        lambda e: e.block >= block - _WINDOW_BLOCKS, reversed(history)
+                    )
+                    if e.resolved.speaker is not None
+                ]
+                if named:
+                    return self._as_pronoun(
+                        named[0].resolved, subject.start, _rivals(named[0], named)
+                    )
                 titled = self._titled_before(subject.start, 0)
                 if titled is not None:
                     return _Resolved(AttributionKind.PRONOUN, speaker=titled)
@@ -1453,10 +1462,13 @@ class _Reading:
             case _:
                 assert_never(subject.ref)
 
-    def _antecedent(self, pronoun: _Subject, block: int, history: list[_Event]) -> _Event | None:
-        """What a pronoun refers to: the last subject within the window whose gender, where the
-        article tells it, agrees; a speaker reported in the pronoun's own paragraph wins over a
-        later subject that reported nothing (`Putin said …. Hollande smiled. “…,” he said.`)."""
+    def _antecedent(
+        self, pronoun: _Subject, block: int, history: list[_Event]
+    ) -> tuple[_Event, int] | None:
+        """What a pronoun refers to, and how many other people it might have meant: the last
+        subject within the window whose gender, where the article tells it, agrees; a speaker
+        reported in the pronoun's own paragraph wins over a later subject that reported nothing
+        (`Putin said …. Hollande smiled. “…,” he said.`)."""
         gender = _PRONOUN_GENDER.get(pronoun.printed.lower())
         compatible: list[_Event] = []
         for event in reversed(history):
@@ -1468,12 +1480,16 @@ class _Reading:
                 if known is not None and known != gender:
                     continue
             compatible.append(event)
+        if not compatible:
+            return None
+        chosen = compatible[0]
         for event in compatible:
             if event.block != block:
                 break
             if event.reported:
-                return event
-        return compatible[0] if compatible else None
+                chosen = event
+                break
+        return chosen, _rivals(chosen, compatible)
 
     def gender_of(self, name: str) -> str | None:
         """`m` or `f` where the article tells a person's gender without contradiction: a title
@@ -1494,10 +1510,12 @@ class _Reading:
             return "f"
         return self._genders.get(words[-1]) or None
 
-    def _as_pronoun(self, r: _Resolved, pos: int) -> _Resolved:
+    def _as_pronoun(self, r: _Resolved, pos: int, rivals: int = 0) -> _Resolved:
         if r.speaker is None:
-            return _Resolved(AttributionKind.ANONYMOUS, description=r.description)
-        return _Resolved(AttributionKind.PRONOUN, speaker=self.fullest(r.speaker, pos))
+            return _Resolved(AttributionKind.ANONYMOUS, description=r.description, rivals=rivals)
+        return _Resolved(
+            AttributionKind.PRONOUN, speaker=self.fullest(r.speaker, pos), rivals=rivals
+        )
 
     def _titled_before(self, pos: int, min_block: int) -> str | None:
         """The last person named with a title before pos: `Senator John Smith visited ...`."""
@@ -1505,6 +1523,25 @@ class _Reading:
             if m.start < pos and m.titled and m.block >= min_block:
                 return self.fullest(m.name, pos)
         return None
+
+
+def _rivals(chosen: _Event, candidates: Sequence[_Event]) -> int:
+    """How many other people (or descriptions) the candidates name besides the chosen one."""
+    others: list[_Resolved] = []
+    for event in candidates:
+        r = event.resolved
+        if _same_referent(r, chosen.resolved) or any(_same_referent(r, o) for o in others):
+            continue
+        others.append(r)
+    return len(others)
+
+
+def _same_referent(a: _Resolved, b: _Resolved) -> bool:
+    if a.speaker is not None and b.speaker is not None:
+        return _same_person(a.speaker, b.speaker)
+    return a.speaker == b.speaker and _alias_key(a.description or "") == _alias_key(
+        b.description or ""
+    )
 
 
 def _descriptive(lower: str) -> bool:

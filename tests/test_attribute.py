@@ -636,3 +636,21 @@ def test_classify_table(article: str, expected: list[QuoteKind]) -> None:
 def test_classify_seed_is_all_speech() -> None:
     doc, quotes = _document(SEED.read_text(encoding="utf-8"))
     assert classify(doc, quotes, attribute(doc, quotes)) == (SPEECH,) * 7
+
+
+@pytest.mark.parametrize(
+    ("article", "rivals"),
+    [
+        # one person in sight: uncontested
+        ("Ann Hale spoke first.\n“We are ready,” she said.", [0]),
+        # a man of the other gender is no rival of `she`; a woman is
+        ("Ann Hale spoke.\nMr. Dole spoke.\n“We are ready,” she said.", [0]),
+        ("Ann Hale spoke.\nMary Lowe spoke.\n“We are ready,” she said.", [1]),
+        # the same person named twice counts once; someone of unknown gender counts
+        ("Ann Hale spoke.\nLee Ortiz spoke.\nHale waved.\n“We are ready,” she said.", [1]),
+        # a named speaker is not resolved at all
+        ("“We are ready,” Ann Hale said.", [0]),
+    ],
+)
+def test_pronoun_rivals(article: str, rivals: list[int]) -> None:
+    assert [a.rivals for a in _attribute(article)] == rivals
