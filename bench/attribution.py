@@ -408,8 +408,8 @@ NOT_NAMES = frozenset(
 # Words that may stand right before a clause's subject: `, Brown said`, `and Brown said`.
 SUBJECT_LEADS = frozenset(
     str.split("""
-    but when while as after before because since if though although said says added told
-    then so yet""")
+    but when while after before because since if though although said says added told then
+    so yet""")
 )
 
 
@@ -438,6 +438,9 @@ def _opens_clause(before: str, after: str) -> bool:
                 rest is not None and rest.group(1).islower() and rest.group(1) not in ("and", "or")
             )
         return word.isalpha() and word.islower()
+    if before.lower() in ("said", "says", "added", "told"):
+        # `, said James Henson.` is inverted; `He said Mateen “has …”` reports what Mateen did
+        return word in (",", ".", ";", ":")
     return before[-1] in '.;:!?)”"' or before.lower() in SUBJECT_LEADS
 
 
@@ -456,7 +459,7 @@ def _persons(text: str, speakers: set[str]) -> set[str]:
         cut = max((i + 1 for i, w in enumerate(words) if w.rstrip(".") in TITLES_V2), default=0)
         titled = any(w.rstrip(".") in PERSON_TITLES for w in words[:cut])
         words = words[cut:]
-        while words and words[0] in NOT_NAMES:
+        while words and (words[0] in NOT_NAMES or words[0] in GROUP_WORDS):
             words.pop(0)
         if len(words) < 2 or len(words) > 4 or words[0].endswith("."):
             continue
