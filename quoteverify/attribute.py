@@ -258,6 +258,19 @@ _ANON_NOUNS = _set("""
     consultant consultants pollster pollsters donor donors organizer organizers organiser
     organisers company campaign ministry embassy government administration statement
     """)
+# Nouns of anonymous sources that name one person, the possible antecedents of he or she.
+_PERSON_NOUNS = _set("""
+    official spokesperson spokesman spokeswoman source diplomat aide adviser advisor witness
+    critic analyst expert observer insider resident activist officer protester supporter
+    opponent member person strategist operative consultant pollster donor organizer organiser
+    delegate voter
+    """)
+# Capitalised words that name groups of people: `Republicans said` is no antecedent of `he`.
+_GROUP_NAMES = _set("""
+    Democrats Republicans Americans Conservatives Liberals Independents Evangelicals Latinos
+    Hispanics Muslims Christians Catholics Jews Mexicans Europeans Russians Voters Supporters
+    Democrat Republican GOP Democratic
+    """)
 _ANON_MODIFIERS = _set("""
     senior top junior former unnamed anonymous administration government military
     intelligence security defence defense foreign ministry police party campaign western
@@ -1475,6 +1488,10 @@ class _Reading:
             if event.block < block - _WINDOW_BLOCKS:
                 break
             speaker = event.resolved.speaker
+            if gender is not None and not _one_person(event.resolved):
+                # `he`/`she` is one person: not `the campaign`, `Republicans`, `The New York
+                # Times` nor `U.S. leaders`, whatever subject came last
+                continue
             if gender is not None and speaker is not None:
                 known = self.gender_of(speaker)
                 if known is not None and known != gender:
@@ -1523,6 +1540,20 @@ class _Reading:
             if m.start < pos and m.titled and m.block >= min_block:
                 return self.fullest(m.name, pos)
         return None
+
+
+def _one_person(r: _Resolved) -> bool:
+    """Whether a resolved subject may be one person: a name that is no group of people nor a
+    place, or a description whose noun is a person (`a campaign aide`, `the senator`)."""
+    if r.speaker is not None:
+        words = r.speaker.split()
+        return not (
+            words[-1] in _GROUP_NAMES or (words[-1] in _PLACES and words[0] not in _MALE_FIRST)
+        )
+    for word in (r.description or "").lower().split():
+        if word in _ROLES or word in _PERSON_NOUNS:
+            return True
+    return False
 
 
 def _rivals(chosen: _Event, candidates: Sequence[_Event]) -> int:
