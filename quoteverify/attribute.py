@@ -963,6 +963,15 @@ class _Reading:
             verb = self.words[nxt].text
             if _is_space_gap(gap) and verb.islower() and verb not in {"and", "or", "nor", "of"}:
                 return subject
+            if (
+                c == candidates[0]
+                and gap.strip() == ","
+                and subject.ref is _Ref.PERSON
+                and self._verb_follows(subject.end, se) is not None
+            ):
+                # `Clinton, the Democratic front-runner, was critical`: a verb after the
+                # apposition
+                return subject
         return None
 
     def main_subject(self, ss: int, hi: int) -> _Subject | None:
