@@ -141,7 +141,7 @@ _TITLES = _set("""
     Executive Officer Spokesman Spokeswoman Spokesperson Former Top Senior Fellow Democrat
     Republican Democratic GOP Whip Minority Majority Commissioner Superintendent Sheriff
     Councilman Councilwoman Assemblyman Assemblywoman Lieutenant Treasurer Comptroller
-    Alderman Alderwoman Delegate Lawmaker
+    Alderman Alderwoman Delegate Lawmaker Rival Anchor Host Candidate Nominee
     """)
 # Abbreviations written with a dot that do not end a sentence and may join a name (`Mr. Smith`).
 _ABBREVIATIONS = _set("""
@@ -160,7 +160,7 @@ _STOP = _set("""
     Neither Either Whether Perhaps Maybe Sometimes Often Once Later Thus Hence Therefore
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February September
     October November December Hours Minutes Days Weeks Months Years Including Had Has Have
-    Having Was Were Is Are Did Does Things Pressed
+    Having Was Were Is Are Did Does Things Pressed Besides Come
     """)
 # Small words a Title-Case headline leaves in lowercase.
 _TITLE_SMALL = _set("a an the and or nor but of in on at to for with by from as is vs")
@@ -182,6 +182,11 @@ _PLACES = _set("""
     Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts
     Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon
     Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming
+    """)
+# Places of two words: `New Hampshire`, `South Carolina`.
+_COMPASS = _set("New North South East West Rhode")
+_PLACE_SECOND = _PLACES | _set("""
+    Carolina Dakota Hampshire Jersey York Mexico Zealand England Orleans Delhi Island Haven
     """)
 _ORG_HEADS = _set("""
     State States Ministry Department Government Party Council Union Office House Federation
@@ -677,6 +682,7 @@ class _Reading:
             after_the
             or tokens[-1] in _ORG_HEADS
             or (single is not None and (single in _PLACES or single.isupper()))
+            or (len(tokens) == 2 and tokens[0] in _COMPASS and tokens[1] in _PLACE_SECOND)
         ):
             return _Subject(_Ref.ORG, begin, end, self.doc.text[begin:end])
         return _Subject(_Ref.PERSON, words[start].start, end, printed, titled=titled, begin=begin)
