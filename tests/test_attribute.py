@@ -469,6 +469,31 @@ CASES = [
         "Asked about Trump, President Ann Obi said she expected that voters will say “no” to him.",
         [(E, "Ann Obi", "said", None)],
     ),
+    # he/she is one person: no group, organisation, place or non-person description
+    (
+        "Tom Reed spoke first.\nRepublicans cheered the plan.\n“We won,” he said.",
+        [(P, "Tom Reed", "said", None)],
+    ),
+    (
+        "Ann Hale spoke first.\nThe New York Times reported the vote.\n“We won,” she said.",
+        [(P, "Ann Hale", "said", None)],
+    ),
+    (
+        "Tom Reed spoke first.\nA campaign statement said the plan works.\n“We won,” he said.",
+        [(P, "Tom Reed", "said", None)],
+    ),
+    (
+        "Ann Hale spoke first.\nSouth Carolina voted today.\n“We won,” she said.",
+        [(P, "Ann Hale", "said", None)],
+    ),
+    # a sentence about a person with an apposition names who the pronoun means
+    (
+        "Cruz spoke first.\nLee Ortiz, the state party chairman, was critical of the plan.\n"
+        "“It will fail,” he said.",
+        [(P, "Lee Ortiz", "said", None)],
+    ),
+    # a description in a Title-Case headline is no part of the name
+    ("# Rival Ann Hale Says “We Won”", [(E, "Ann Hale", "Says", None)]),
     # --- nothing to go on ------------------------------------------------------------------
     ("The weather was cold.\n“Winter is coming.”", [(N, None, None, None)]),
     ("# “Winter is coming”", [(N, None, None, None)]),
