@@ -141,7 +141,8 @@ _TITLES = _set("""
     Executive Officer Spokesman Spokeswoman Spokesperson Former Top Senior Fellow Democrat
     Republican Democratic GOP Whip Minority Majority Commissioner Superintendent Sheriff
     Councilman Councilwoman Assemblyman Assemblywoman Lieutenant Treasurer Comptroller
-    Alderman Alderwoman Delegate Lawmaker Rival Anchor Host Candidate Nominee
+    Alderman Alderwoman Delegate Lawmaker Rival Anchor Host Candidate Nominee Advocate
+    Secretary-Treasurer Chair Co-Chair Administrator Counsel
     """)
 # Abbreviations written with a dot that do not end a sentence and may join a name (`Mr. Smith`).
 _ABBREVIATIONS = _set("""

@@ -492,6 +492,12 @@ CASES = [
         "“It will fail,” he said.",
         [(P, "Lee Ortiz", "said", None)],
     ),
+    # an office held in an organisation is no part of the name
+    ("“It is time,” said City Public Advocate Ana Ruiz.", [(E, "Ana Ruiz", "said", None)]),
+    (
+        "“We had to,” said Steel Workers Secretary-Treasurer Tom Reed.",
+        [(E, "Tom Reed", "said", None)],
+    ),
     # a description in a Title-Case headline is no part of the name
     ("# Rival Ann Hale Says “We Won”", [(E, "Ann Hale", "Says", None)]),
     # --- nothing to go on ------------------------------------------------------------------
