@@ -141,7 +141,8 @@ _TITLES = _set("""
     Executive Officer Spokesman Spokeswoman Spokesperson Former Top Senior Fellow Democrat
     Republican Democratic GOP Whip Minority Majority Commissioner Superintendent Sheriff
     Councilman Councilwoman Assemblyman Assemblywoman Lieutenant Treasurer Comptroller
-    Alderman Alderwoman Delegate Lawmaker
+    Alderman Alderwoman Delegate Lawmaker Rival Anchor Host Candidate Nominee Advocate
+    Secretary-Treasurer Chair Co-Chair Administrator Counsel
     """)
 # Abbreviations written with a dot that do not end a sentence and may join a name (`Mr. Smith`).
 _ABBREVIATIONS = _set("""
@@ -160,7 +161,7 @@ _STOP = _set("""
     Neither Either Whether Perhaps Maybe Sometimes Often Once Later Thus Hence Therefore
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February September
     October November December Hours Minutes Days Weeks Months Years Including Had Has Have
-    Having Was Were Is Are Did Does Things Pressed
+    Having Was Were Is Are Did Does Things Pressed Besides Come
     """)
 # Small words a Title-Case headline leaves in lowercase.
 _TITLE_SMALL = _set("a an the and or nor but of in on at to for with by from as is vs")
@@ -182,6 +183,11 @@ _PLACES = _set("""
     Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts
     Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon
     Pennsylvania Tennessee Texas Utah Vermont Virginia Wisconsin Wyoming
+    """)
+# Places of two words: `New Hampshire`, `South Carolina`.
+_COMPASS = _set("New North South East West Rhode")
+_PLACE_SECOND = _PLACES | _set("""
+    Carolina Dakota Hampshire Jersey York Mexico Zealand England Orleans Delhi Island Haven
     """)
 _ORG_HEADS = _set("""
     State States Ministry Department Government Party Council Union Office House Federation
@@ -257,6 +263,19 @@ _ANON_NOUNS = _set("""
     neighbours neighbors relatives voters person strategist strategists operative operatives
     consultant consultants pollster pollsters donor donors organizer organizers organiser
     organisers company campaign ministry embassy government administration statement
+    """)
+# Nouns of anonymous sources that name one person, the possible antecedents of he or she.
+_PERSON_NOUNS = _set("""
+    official spokesperson spokesman spokeswoman source diplomat aide adviser advisor witness
+    critic analyst expert observer insider resident activist officer protester supporter
+    opponent member person strategist operative consultant pollster donor organizer organiser
+    delegate voter
+    """)
+# Capitalised words that name groups of people: `Republicans said` is no antecedent of `he`.
+_GROUP_NAMES = _set("""
+    Democrats Republicans Americans Conservatives Liberals Independents Evangelicals Latinos
+    Hispanics Muslims Christians Catholics Jews Mexicans Europeans Russians Voters Supporters
+    Democrat Republican GOP Democratic
     """)
 _ANON_MODIFIERS = _set("""
     senior top junior former unnamed anonymous administration government military
@@ -380,6 +399,7 @@ class _Resolved:
     kind: AttributionKind
     speaker: str | None = None
     description: str | None = None
+    rivals: int = 0  # other compatible antecedents within the window (pronouns, roles)
 
 
 @dataclass(frozen=True)
@@ -418,6 +438,7 @@ def attribute(
                 mention=doc.source_span(Span(subject.start, subject.end)),
                 cue=cue,
                 description=r.description,
+                rivals=r.rivals,
             )
         )
     return tuple(out)
@@ -662,6 +683,7 @@ class _Reading:
             after_the
             or tokens[-1] in _ORG_HEADS
             or (single is not None and (single in _PLACES or single.isupper()))
+            or (len(tokens) == 2 and tokens[0] in _COMPASS and tokens[1] in _PLACE_SECOND)
         ):
             return _Subject(_Ref.ORG, begin, end, self.doc.text[begin:end])
         return _Subject(_Ref.PERSON, words[start].start, end, printed, titled=titled, begin=begin)
@@ -947,6 +969,15 @@ class _Reading:
             gap = self.text[subject.end : self.words[nxt].start]
             verb = self.words[nxt].text
             if _is_space_gap(gap) and verb.islower() and verb not in {"and", "or", "nor", "of"}:
+                return subject
+            if (
+                c == candidates[0]
+                and gap.strip() == ","
+                and subject.ref is _Ref.PERSON
+                and self._verb_follows(subject.end, se) is not None
+            ):
+                # `Clinton, the Democratic front-runner, was critical`: a verb after the
+                # apposition
                 return subject
         return None
 
@@ -1431,9 +1462,10 @@ class _Reading:
                     return _Resolved(AttributionKind.EXPLICIT, speaker=subject.printed)
                 return _Resolved(AttributionKind.ANONYMOUS, description=subject.printed)
             case _Ref.PRONOUN:
-                event = self._antecedent(subject, block, history)
-                if event is not None:
-                    return self._as_pronoun(event.resolved, subject.start)
+                found = self._antecedent(subject, block, history)
+                if found is not None:
+                    event, rivals = found
+                    return self._as_pronoun(event.resolved, subject.start, rivals)
                 titled = self._titled_before(subject.start, block - _WINDOW_BLOCKS)
                 if titled is not None:
                     return _Resolved(AttributionKind.PRONOUN, speaker=titled)
@@ -1441,11 +1473,17 @@ class _Reading:
             case _Ref.ROLE:
                 if _alias_key(subject.printed) in self.aliases:
                     return _Resolved(AttributionKind.EXPLICIT, speaker=subject.printed)
-                for event in reversed(history):
-                    if event.block < block - _WINDOW_BLOCKS:
-                        break
-                    if event.resolved.speaker is not None:
-                        return self._as_pronoun(event.resolved, subject.start)
+                named = [
+                    e
+                    for e in itertools.takewhile(
+                        lambda e: e.block >= block - _WINDOW_BLOCKS, reversed(history)
+                    )
+                    if e.resolved.speaker is not None
+                ]
+                if named:
+                    return self._as_pronoun(
+                        named[0].resolved, subject.start, _rivals(named[0], named)
+                    )
                 titled = self._titled_before(subject.start, 0)
                 if titled is not None:
                     return _Resolved(AttributionKind.PRONOUN, speaker=titled)
@@ -1453,27 +1491,38 @@ class _Reading:
             case _:
                 assert_never(subject.ref)
 
-    def _antecedent(self, pronoun: _Subject, block: int, history: list[_Event]) -> _Event | None:
-        """What a pronoun refers to: the last subject within the window whose gender, where the
-        article tells it, agrees; a speaker reported in the pronoun's own paragraph wins over a
-        later subject that reported nothing (`Putin said …. Hollande smiled. “…,” he said.`)."""
+    def _antecedent(
+        self, pronoun: _Subject, block: int, history: list[_Event]
+    ) -> tuple[_Event, int] | None:
+        """What a pronoun refers to, and how many other people it might have meant: the last
+        subject within the window whose gender, where the article tells it, agrees; a speaker
+        reported in the pronoun's own paragraph wins over a later subject that reported nothing
+        (`Putin said …. Hollande smiled. “…,” he said.`)."""
         gender = _PRONOUN_GENDER.get(pronoun.printed.lower())
         compatible: list[_Event] = []
         for event in reversed(history):
             if event.block < block - _WINDOW_BLOCKS:
                 break
             speaker = event.resolved.speaker
+            if gender is not None and not _one_person(event.resolved):
+                # `he`/`she` is one person: not `the campaign`, `Republicans`, `The New York
+                # Times` nor `U.S. leaders`, whatever subject came last
+                continue
             if gender is not None and speaker is not None:
                 known = self.gender_of(speaker)
                 if known is not None and known != gender:
                     continue
             compatible.append(event)
+        if not compatible:
+            return None
+        chosen = compatible[0]
         for event in compatible:
             if event.block != block:
                 break
             if event.reported:
-                return event
-        return compatible[0] if compatible else None
+                chosen = event
+                break
+        return chosen, _rivals(chosen, compatible)
 
     def gender_of(self, name: str) -> str | None:
         """`m` or `f` where the article tells a person's gender without contradiction: a title
@@ -1494,10 +1543,12 @@ class _Reading:
             return "f"
         return self._genders.get(words[-1]) or None
 
-    def _as_pronoun(self, r: _Resolved, pos: int) -> _Resolved:
+    def _as_pronoun(self, r: _Resolved, pos: int, rivals: int = 0) -> _Resolved:
         if r.speaker is None:
-            return _Resolved(AttributionKind.ANONYMOUS, description=r.description)
-        return _Resolved(AttributionKind.PRONOUN, speaker=self.fullest(r.speaker, pos))
+            return _Resolved(AttributionKind.ANONYMOUS, description=r.description, rivals=rivals)
+        return _Resolved(
+            AttributionKind.PRONOUN, speaker=self.fullest(r.speaker, pos), rivals=rivals
+        )
 
     def _titled_before(self, pos: int, min_block: int) -> str | None:
         """The last person named with a title before pos: `Senator John Smith visited ...`."""
@@ -1505,6 +1556,39 @@ class _Reading:
             if m.start < pos and m.titled and m.block >= min_block:
                 return self.fullest(m.name, pos)
         return None
+
+
+def _one_person(r: _Resolved) -> bool:
+    """Whether a resolved subject may be one person: a name that is no group of people nor a
+    place, or a description whose noun is a person (`a campaign aide`, `the senator`)."""
+    if r.speaker is not None:
+        words = r.speaker.split()
+        return not (
+            words[-1] in _GROUP_NAMES or (words[-1] in _PLACES and words[0] not in _MALE_FIRST)
+        )
+    for word in (r.description or "").lower().split():
+        if word in _ROLES or word in _PERSON_NOUNS:
+            return True
+    return False
+
+
+def _rivals(chosen: _Event, candidates: Sequence[_Event]) -> int:
+    """How many other people (or descriptions) the candidates name besides the chosen one."""
+    others: list[_Resolved] = []
+    for event in candidates:
+        r = event.resolved
+        if _same_referent(r, chosen.resolved) or any(_same_referent(r, o) for o in others):
+            continue
+        others.append(r)
+    return len(others)
+
+
+def _same_referent(a: _Resolved, b: _Resolved) -> bool:
+    if a.speaker is not None and b.speaker is not None:
+        return _same_person(a.speaker, b.speaker)
+    return a.speaker == b.speaker and _alias_key(a.description or "") == _alias_key(
+        b.description or ""
+    )
 
 
 def _descriptive(lower: str) -> bool:

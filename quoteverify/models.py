@@ -140,6 +140,9 @@ class Attribution:
     mention: Span | None = None  # where the name (or pronoun, or description) stands
     cue: str | None = None  # the reporting verb or phrase: "said", "according to", ...
     description: str | None = None  # the anonymous description: "a US official"
+    # For a pronoun or role: how many other people (or descriptions) of a compatible gender
+    # were candidates within the look-back window; 0 means the reference was uncontested.
+    rivals: int = 0
 
 
 @dataclass(frozen=True)

@@ -469,6 +469,37 @@ CASES = [
         "Asked about Trump, President Ann Obi said she expected that voters will say “no” to him.",
         [(E, "Ann Obi", "said", None)],
     ),
+    # he/she is one person: no group, organisation, place or non-person description
+    (
+        "Tom Reed spoke first.\nRepublicans cheered the plan.\n“We won,” he said.",
+        [(P, "Tom Reed", "said", None)],
+    ),
+    (
+        "Ann Hale spoke first.\nThe New York Times reported the vote.\n“We won,” she said.",
+        [(P, "Ann Hale", "said", None)],
+    ),
+    (
+        "Tom Reed spoke first.\nA campaign statement said the plan works.\n“We won,” he said.",
+        [(P, "Tom Reed", "said", None)],
+    ),
+    (
+        "Ann Hale spoke first.\nSouth Carolina voted today.\n“We won,” she said.",
+        [(P, "Ann Hale", "said", None)],
+    ),
+    # a sentence about a person with an apposition names who the pronoun means
+    (
+        "Cruz spoke first.\nLee Ortiz, the state party chairman, was critical of the plan.\n"
+        "“It will fail,” he said.",
+        [(P, "Lee Ortiz", "said", None)],
+    ),
+    # an office held in an organisation is no part of the name
+    ("“It is time,” said City Public Advocate Ana Ruiz.", [(E, "Ana Ruiz", "said", None)]),
+    (
+        "“We had to,” said Steel Workers Secretary-Treasurer Tom Reed.",
+        [(E, "Tom Reed", "said", None)],
+    ),
+    # a description in a Title-Case headline is no part of the name
+    ("# Rival Ann Hale Says “We Won”", [(E, "Ann Hale", "Says", None)]),
     # --- nothing to go on ------------------------------------------------------------------
     ("The weather was cold.\n“Winter is coming.”", [(N, None, None, None)]),
     ("# “Winter is coming”", [(N, None, None, None)]),
@@ -636,3 +667,21 @@ def test_classify_table(article: str, expected: list[QuoteKind]) -> None:
 def test_classify_seed_is_all_speech() -> None:
     doc, quotes = _document(SEED.read_text(encoding="utf-8"))
     assert classify(doc, quotes, attribute(doc, quotes)) == (SPEECH,) * 7
+
+
+@pytest.mark.parametrize(
+    ("article", "rivals"),
+    [
+        # one person in sight: uncontested
+        ("Ann Hale spoke first.\n“We are ready,” she said.", [0]),
+        # a man of the other gender is no rival of `she`; a woman is
+        ("Ann Hale spoke.\nMr. Dole spoke.\n“We are ready,” she said.", [0]),
+        ("Ann Hale spoke.\nMary Lowe spoke.\n“We are ready,” she said.", [1]),
+        # the same person named twice counts once; someone of unknown gender counts
+        ("Ann Hale spoke.\nLee Ortiz spoke.\nHale waved.\n“We are ready,” she said.", [1]),
+        # a named speaker is not resolved at all
+        ("“We are ready,” Ann Hale said.", [0]),
+    ],
+)
+def test_pronoun_rivals(article: str, rivals: list[int]) -> None:
+    assert [a.rivals for a in _attribute(article)] == rivals
