@@ -38,16 +38,18 @@ REPO = HERE.parent
 KINDS = {"name": "name", "pronoun": "pronoun", "relative": "pronoun", "org": "description"}
 
 
-def polnear_labels(data: Path) -> list[dict[str, Any]]:
+def polnear_labels(data: Path, version: str = "v3") -> list[dict[str, Any]]:
     """Eval labels from quotes.jsonl, with the gold speakers of bench/attribution.py.
 
     That script reduces each annotated mention to the name it scores against (titles and
-    appositions cut off) and resolves a pronoun to the nearest annotated name before it, an
-    approximation of coreference; both benchmarks share it so their figures agree.
+    appositions cut off) and resolves a pronoun to an earlier name, an approximation of
+    coreference (`version`: v2 takes the annotated speaker named last, v3 any person named last
+    who may be a clause's subject; its docstring has both); both benchmarks share it so their
+    figures agree.
     """
     labels = []
     seen: set[tuple[str, int, int]] = set()
-    for article, golds in sorted(load_gold(data).items()):
+    for article, golds in sorted(load_gold(data, version).items()):
         for n, gold in enumerate(golds):
             kind = KINDS.get(gold.cls, "none") if gold.name else "none"
             for span in gold.segments:
@@ -103,6 +105,11 @@ def main() -> None:
         news = run_eval(path, None)
         news["seconds"] = round(time.perf_counter() - started, 2)
         figures["polnear_train"] = news
+        # The same under the earlier pronoun gold, so a change of gold never hides a figure.
+        labels_v2 = polnear_labels(args.data / "polnear-train", "v2")
+        path_v2 = work / "polnear-v2.jsonl"
+        path_v2.write_text("".join(json.dumps(x) + "\n" for x in labels_v2), encoding="utf-8")
+        figures["polnear_train_gold_v2"] = run_eval(path_v2, None)["speaker"]
 
         vs = work / "verification"
         subprocess.run(
@@ -144,9 +151,13 @@ def main() -> None:
             f"  extraction {name:7}  P {_pct(e['precision'])}  R {_pct(e['recall'])}"
             f"  F1 {_pct(e['f1'])}  (tp {e['tp']}, fp {e['fp']}, fn {e['fn']})"
         )
-    for name in ("name", "all"):
-        s = sp[name]
-        print(f"  speaker {name:4}  {_pct(s['accuracy'])}  ({s['correct']}/{s['total']})")
+    for gold, speaker in (("v3", sp), ("v2", figures["polnear_train_gold_v2"])):
+        for name in ("name", "all"):
+            s = speaker[name]
+            print(
+                f"  speaker {name:4} (pronoun gold {gold})  {_pct(s['accuracy'])}"
+                f"  ({s['correct']}/{s['total']})"
+            )
     print(f"  {news['seconds']} s")
     v = debates["verdicts"]
     print("debates-dev verification set (verdicts)")

@@ -1144,7 +1144,7 @@ def news_lines(news: Path, seed: int) -> dict[str, list[tuple[str, Any]]]:
     articles)."""
     import attribution as polnear  # bench/attribution.py, beside this script
 
-    golds = polnear.load_gold(news)
+    golds = polnear.load_gold(news, "v3")
     out: dict[str, list[tuple[str, Any]]] = {k: [] for k in NEWS_KINDS}
     for n, article in enumerate(sorted(golds)):
         if n % 2 != seed % 2:
