@@ -319,7 +319,8 @@ _DESCRIPTIVE = _set("""
     secretary chair constituent delegate ally counsel attorney lawyer economist professor
     historian reporter columnist correspondent anchor editor commentator pundit co-founder
     co-chair superdelegate surrogate pastor sheriff commissioner organizer strategist
-    ranking party boss co-host host chairman chairwoman founder president
+    ranking party boss co-host host chairman chairwoman founder president presidential
+    vice-presidential gubernatorial congressional hopeful
     """)
 
 _FUNCTION_WORDS = _set("""
@@ -1002,7 +1003,9 @@ class _Reading:
                 k += 1
                 continue
             if subject.end < len(self.text) and self.text[subject.end] in "’'":
-                k = self.word_at(subject.end) + 1
+                # the word after the possessive may open the subject: `Germany’s Chancellor
+                # Angela Merkel heralded`
+                k = max(self.word_at(subject.end), k + 1)
                 continue
             verb = self._verb_follows(subject.end, hi)
             if verb is not None and (
@@ -1027,7 +1030,16 @@ class _Reading:
                     if m + 1 < len(self.words)
                     else ""
                 )
-                if any(ch in _bare(after) for ch in _OPENING + "”" + _FILL + ".;:!?"):
+                # `president of the Thomas B. Fordham Institute,`: an initial's full stop
+                # ends no apposition
+                initial = after.startswith(".") and (
+                    self.words[m].text in _ABBREVIATIONS
+                    or (len(self.words[m].text) == 1 and self.words[m].text.isupper())
+                )
+                if any(
+                    ch in _bare(after[1:] if initial else after)
+                    for ch in _OPENING + "”" + _FILL + ".;:!?"
+                ):
                     return None
                 if after.strip() == ",":
                     n = m + 1

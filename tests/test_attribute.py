@@ -320,6 +320,22 @@ CASES = [
         "Pence, who is running for reelection, praised Cruz for “the courage of his convictions.”",
         [(E, "Pence", None, None)],
     ),
+    # ... past a description that opens with a capitalised adjective
+    (
+        "Republican presidential hopeful Tom Reed is questioning whether the plan was “ever"
+        " tested.”",
+        [(E, "Tom Reed", None, None)],
+    ),
+    # ... past a possessive before the title
+    (
+        "France’s President Paul Leblanc hailed the accord as “historic.”",
+        [(E, "Paul Leblanc", None, None)],
+    ),
+    # ... past an apposition holding an initial's full stop
+    (
+        "Mary K. Dunn, head of the John Q. Adams Center, praised the bill as “long overdue.”",
+        [(E, "Mary K. Dunn", None, None)],
+    ),
     # a participle's own subject: `with X telling ...`
     (
         "The meeting ended with Senator John Reed telling reporters it was “productive”.",
