@@ -1041,7 +1041,8 @@ class _Reading:
                     for ch in _OPENING + "”" + _FILL + ".;:!?"
                 ):
                     return None
-                if after.strip() == ",":
+                # `..., the High Commissioner for Refugees (UNHCR), reacted`
+                if after.replace(")", "").strip() == ",":
                     n = m + 1
                     break
                 m += 1
@@ -1313,7 +1314,7 @@ class _Reading:
         if not parts:
             return None
         qs, qe = parts[0].start, parts[-1].end
-        if quote.blockquote:
+        if quote.blockquote or self._whole_block(qs, qe):
             dashed = self._dash(qe)
             if dashed is not None:
                 return dashed
@@ -1332,6 +1333,14 @@ class _Reading:
         if subject is not None:
             return subject, None
         return self._previous_sentence(si, headline=quote.headline)
+
+    def _whole_block(self, qs: int, qe: int) -> bool:
+        """Whether the quotation is its paragraph, all of it: a signature line may follow."""
+        block = self.blocks[self.block_of(qs)].span
+        return self.block_of(qe - 1) == self.block_of(qs) and not (
+            self.text[block.start : qs].strip(" \t\n" + _OPENING)
+            or self.text[qe : block.end].strip(" \t\n" + _CLOSING + ".,")
+        )
 
     def _in_sentence(
         self, parts: list[Span], ss: int, se: int
@@ -1416,6 +1425,9 @@ class _Reading:
         if found is not None:
             return found
         subject = self.sentence_subject(ps, pe)
+        if subject is None and self.text[ps:pe].rstrip().endswith(":"):
+            # `In response, Trump issued the following statement:` announces the quotation
+            subject = self.main_subject(ps, pe)
         return (subject, None) if subject is not None else None
 
     def _dash(self, qe: int) -> tuple[_Subject, str | None] | None:

@@ -336,6 +336,24 @@ CASES = [
         "Mary K. Dunn, head of the John Q. Adams Center, praised the bill as “long overdue.”",
         [(E, "Mary K. Dunn", None, None)],
     ),
+    # ... past an apposition that closes on a parenthesis
+    (
+        "Ann Hale, the High Commissioner for Refugees (UNHCR), reacted coolly to the deal, “We"
+        " are concerned.”",
+        [(E, "Ann Hale", None, None)],
+    ),
+    # a sentence announcing the quotation of the next paragraph with a colon
+    (
+        "In response to the news of the vote in the state senate, Governor Tom Reed issued the"
+        " following statement:\n“We will fight on.”",
+        [(E, "Tom Reed", None, None)],
+    ),
+    # a quotation that is its whole paragraph, signed on the next line
+    ("“We will win this state.”\n— Ann Hale, Denver.", [(E, "Ann Hale", "—", None)]),
+    (
+        "Notebook.\n“We will win.”\n-Mayor Tom Reed, speaking after the vote.",
+        [(E, "Tom Reed", "-", None)],
+    ),
     # a participle's own subject: `with X telling ...`
     (
         "The meeting ended with Senator John Reed telling reporters it was “productive”.",
