@@ -58,8 +58,8 @@ class Config:
     # (docs/verdicts.md).
     weight_explicit: float = 1.0
     weight_pronoun: float = 0.65
-    weight_anonymous: float = 0.87
-    weight_none: float = 0.7
+    weight_anonymous: float = 0.88
+    weight_none: float = 0.71
 
     # --- the gate -------------------------------------------------------------------------
     fail_on: frozenset[Verdict] = field(default_factory=lambda: DEFAULT_FAIL_ON)

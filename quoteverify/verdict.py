@@ -230,7 +230,7 @@ CONFIDENCE_TABLE: dict[tuple[Verdict, str], float] = {
     (Verdict.MISATTRIBUTED, "changed words"): 0.9,  # prior (1/3)
     # The claimed speaker holds no turn, yet someone else said the words: in the set's quotes
     # from real news, always our attribution picking the wrong person, not the article.
-    (Verdict.MISATTRIBUTED, "not in corpus"): 0.01,  # 0/72
+    (Verdict.MISATTRIBUTED, "not in corpus"): 0.01,  # 0/74
     (Verdict.NOT_FOUND, "short"): 0.95,  # 60/62
     (Verdict.NOT_FOUND, "not in corpus"): 0.9,  # prior
     (Verdict.NOT_FOUND, "nearest below 50"): 0.99,  # 210/210

@@ -369,9 +369,9 @@ def test_verdicts(
         ("Peace must return quickly across our region", TALKS, ANNA, 0.99),
         # not found, the speaker is not in the corpus: 0.9
         ("Peace must return quickly across our region", TALKS, ABSENT, 0.9),
-        # unattributed: the attribution factor itself, none 0.7, anonymous 0.87
-        ("We have supported sanctions against Turkey in the past", TALKS, NOBODY, 0.7),
-        ("130 people", TALKS, DIPLOMAT, 0.87),
+        # unattributed: the attribution factor itself, none 0.71, anonymous 0.88
+        ("We have supported sanctions against Turkey in the past", TALKS, NOBODY, 0.71),
+        ("130 people", TALKS, DIPLOMAT, 0.88),
         # altered, a short quote, through a pronoun: 0.71, no attribution factor
         ("killed 130 ships", TALKS, PETROVA, 0.71),
         # ambiguity does not lower a verified quote: the claimed speaker did say it
