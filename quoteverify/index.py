@@ -19,6 +19,8 @@ import os
 import shutil
 import sys
 import time
+import zlib
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 # Bumped whenever the layout changes: an index of another version is rebuilt, never read.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 INDEX_DIRNAME = ".quoteverify"
 # Tokens per shard: the merge step holds about 40 bytes per token of one shard at a time, so
 # this keeps a build under about 1 GB whatever the corpus size.
@@ -56,6 +58,14 @@ _BLOCK_BITS = 6
 _OVER = 1 << 31
 # A word with more postings than this keeps its pairs' rows whole (bi_big), not in 16 bits.
 _REL_MAX = 0xFFFF
+# Word ids are stored in 16 bits; this value and up stand for "the id is in the wide table".
+_ID_SHORT = 0xFFFF
+# Characters per compressed block of text, the most of the preset dictionary, and the zlib
+# level: a passage decompresses one block (about 15 us) and the merge compresses the corpus
+# text once on a spare thread.
+_TEXT_BLOCK = 2048
+_TEXT_DICT = 32768
+_TEXT_LEVEL = 3
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -506,7 +516,7 @@ def _build_locked(
     tmp.mkdir()
     try:
         words, warnings = _merge(
-            tmp, docs, cache_dir, (aliases, alias_where, alias_diags), state, shard_tokens
+            tmp, docs, cache_dir, (aliases, alias_where, alias_diags), state, shard_tokens, workers
         )
         _write_stat(tmp, docs)
         _fsync_dir(tmp)
@@ -583,6 +593,7 @@ def _merge(
     alias_info: tuple[Mapping[str, str], Mapping[str, str], Sequence[Diagnostic]],
     state: Mapping[str, Any],
     shard_tokens: int,
+    workers: int = 1,
 ) -> tuple[int, list[Diagnostic]]:
     """Write one generation from the cache entries: global tables, then shard by shard."""
     import numpy as np
@@ -600,12 +611,10 @@ def _merge(
                 seen.add(word)
                 vocab[word_hash(word)] = word
     del seen
+    # Words are first numbered by the rank of their hash; once counted, by frequency.
     vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
     strings = [vocab[int(h)].encode("utf-8", "surrogatepass") for h in vocab_hashes]
-    w.array("vocab_hash", vocab_hashes, "Q")
-    w.array("vocab_off", np.cumsum([0, *map(len, strings)], dtype=np.uint64), "Q")
-    w.raw("vocab_str", b"".join(strings))
-    del strings
+    del vocab
 
     # Speakers, runs and turns, exactly as CorpusIndex numbers them.
     labels: list[str] = []
@@ -695,32 +704,51 @@ def _merge(
             bounds.append(first)
         shards[-1].append(doc)
     run_first_all = run_arr[:, 1]
-    text_off = 0
-    text_offs: list[int] = []
-    text_lens: list[int] = []
     lines_parts: list[bytes] = []
-    with open(out / "text", "wb") as text_file:
+    counts = np.zeros(len(vocab_hashes), dtype=np.int64)
+    rank_of = _HashRanks(vocab_hashes)
+    text = _TextWriter(out / "text", _TEXT_BLOCK, max(workers - 1, 0))
+    try:
         shard_meta = []
         for k, members in enumerate(shards):
             entries = [_load_entry(cache_dir, docs[m]) for m in members]
-            for e in entries:
-                text_file.write(e.text)
-                text_offs.append(text_off)
-                text_lens.append(len(e.text))
-                text_off += len(e.text)
+            hashes = np.concatenate([e.hashes for e in entries])
+            ranks = rank_of(hashes)
+            del hashes
+            shard_counts = np.bincount(ranks, minlength=len(vocab_hashes))
+            counts += shard_counts
+            if k == 0:
+                text.start(_text_dict(shard_counts, strings))
+            for m, e in zip(members, entries, strict=True):
+                text.add(cache_dir, docs[m], e.text)
                 lines_parts.append(e.line_starts.astype("<u4").tobytes())
             base = int(doc_cols[0][members[0]])
-            shard_meta.append(_write_shard(w, k, base, entries, vocab_hashes))
-            del entries
-        text_file.flush()
-        os.fsync(text_file.fileno())
-    w.files["text"] = ["B", text_off]
-    big_pairs = _write_postings(
-        w, shard_meta, len(vocab_hashes), run_first_all, pos_fmt, 2 * max(shard_tokens, 1)
-    )
+            shard_meta.append(_write_shard(w, k, base, entries, ranks))
+            del entries, ranks
+        # Frequency order (ties by hash): the words of most tokens get the ids of 16 bits.
+        order = np.lexsort((np.arange(len(counts)), -counts))
+        new_id = np.empty(len(order), dtype=np.uint32)
+        new_id[order] = np.arange(len(order), dtype=np.uint32)
+        w.array("vocab_hash", vocab_hashes, "Q")
+        w.array("vocab_id", new_id, "I")
+        ordered = [strings[r] for r in order.tolist()]
+        del strings
+        offsets = np.cumsum([0, *map(len, ordered)], dtype=np.uint64)
+        w.array("vocab_off", offsets, "I" if int(offsets[-1]) < 2**32 else "Q")
+        w.raw("vocab_str", b"".join(ordered))
+        del ordered, offsets
+        for k, s in enumerate(shard_meta):
+            _write_words(w, k, s["tokens"], new_id)
+        big_pairs = _write_postings(
+            w, shard_meta, counts[order], run_first_all, pos_fmt, 2 * max(shard_tokens, 1)
+        )
+        for k in range(len(shard_meta)):
+            (out / _scratch_ids(k)).unlink(missing_ok=True)
+        # The text was compressed meanwhile, on the thread.
+        text.close(w)
+    finally:
+        text.abort()
     w.raw("lines", b"".join(lines_parts), "I")
-    w.array("doc_text_off", text_offs, "Q")
-    w.array("doc_text_len", text_lens, "Q")
     # As load_corpus: an alias naming a speaker who holds no turn is likely a typo.
     known = {norm_label(x) for x in labels}
     alias_warn = [
@@ -740,6 +768,8 @@ def _merge(
         "runs": len(runs),
         "shards": shard_meta,
         "big_pairs": big_pairs,
+        "id_short": _ID_SHORT,
+        "text_block": _TEXT_BLOCK,
         "files": dict(sorted(w.files.items())),
         "warnings": [[x.file, x.message, x.line] for x in all_warnings],
     }
@@ -776,20 +806,22 @@ def _write_shard(
     k: int,
     base: int,
     entries: Sequence[_Entry],
-    vocab_hashes: npt.NDArray[np.uint64],
+    ranks: npt.NDArray[np.uint32],
 ) -> dict[str, int]:
-    """Token arrays of one shard: vocabulary ids, character offsets and lengths."""
+    """Token arrays of one shard: character offsets and lengths; word ranks to a scratch file."""
     import numpy as np
 
-    hashes = np.concatenate([e.hashes for e in entries]) if entries else np.zeros(0, np.uint64)
-    n = len(hashes)
-    ids = np.searchsorted(vocab_hashes, hashes).astype(np.uint32)
-    del hashes
-    starts = np.concatenate([e.starts for e in entries]).astype(np.int64)
-    lens = np.concatenate([e.lens for e in entries])
+    n = len(ranks)
+    # Ranks become ids once every shard is counted (_write_words): kept until then, unlisted.
+    ranks.astype("<u4").tofile(w.folder / _scratch_ids(k))
+    if not n:
+        starts = np.zeros(0, np.int64)
+        lens = np.zeros(0, np.uint32)
+    else:
+        starts = np.concatenate([e.starts for e in entries]).astype(np.int64)
+        lens = np.concatenate([e.lens for e in entries])
     longest = int(lens.max()) if n else 0
     lens_fmt = "B" if longest < 2**8 else "H" if longest < 2**16 else "I"
-    w.array(f"s{k}_words", ids, "I")
     # Starts in blocks of _BLOCK tokens: the block's least start (`marks`) plus 16 bits each
     # (`offs`). A block that spans more than 2^16 characters (a transcript begins in it, or a
     # long stretch without words) keeps its starts whole in `over`, its mark pointing there.
@@ -809,19 +841,182 @@ def _write_shard(
     return {"base": base, "tokens": n}
 
 
+def _scratch_ids(k: int) -> str:
+    return f".s{k}_ids"
+
+
+def _write_words(w: _Writer, k: int, tokens: int, new_id: npt.NDArray[np.uint32]) -> None:
+    """A shard's word ids in 16 bits: _ID_SHORT and up are escaped to `wide`.
+
+    The scratch file of ranks is rewritten in place as ids, for the postings merge.
+    """
+    import numpy as np
+
+    ids: npt.NDArray[np.uint32] = np.zeros(0, np.uint32)
+    if tokens:
+        mapped = np.memmap(w.folder / _scratch_ids(k), dtype="<u4", mode="r+")
+        mapped[:] = new_id[mapped]
+        mapped.flush()
+        ids = mapped
+    wide = ids >= _ID_SHORT
+    w.array(f"s{k}_words", np.where(wide, _ID_SHORT, ids), "H")
+    w.array(f"s{k}_wide", ids[wide], "I")
+    # Escaped tokens before each block of _BLOCK tokens: where a block's wide ids start.
+    before = np.concatenate([[0], np.cumsum(wide, dtype=np.int64)[_BLOCK - 1 :: _BLOCK]])
+    w.array(f"s{k}_wide_off", before[: -(-tokens // _BLOCK)], "I")
+    del ids, wide
+
+
 def _shard_ids(out: Path, k: int, tokens: int) -> npt.NDArray[np.uint32]:
-    """A written shard's word ids, mapped (the caller drops it soon: RSS stays one shard)."""
+    """A shard's word ids, mapped (the caller drops it soon: RSS stays one shard)."""
     import numpy as np
 
     if tokens == 0:
         return np.zeros(0, np.uint32)
-    return np.memmap(out / f"s{k}_words", dtype="<u4", mode="r")
+    return np.memmap(out / _scratch_ids(k), dtype="<u4", mode="r")
+
+
+class _HashRanks:
+    """Word hash -> its rank among the sorted vocabulary hashes (every hash is there).
+
+    A table over the top bits of the hash gives each hash's first candidate; the few that share
+    a bucket step on. Several times faster than `searchsorted`, which the merge spent most on.
+    """
+
+    def __init__(self, sorted_hashes: npt.NDArray[np.uint64]) -> None:
+        import numpy as np
+
+        self.hashes = sorted_hashes
+        bits = max(len(sorted_hashes).bit_length() + 2, 1)
+        self.shift = np.uint64(64 - bits)
+        self.first = np.searchsorted(
+            sorted_hashes >> self.shift, np.arange(2**bits, dtype=np.uint64)
+        ).astype(np.int64)
+
+    def __call__(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
+        import numpy as np
+
+        at = self.first[(hashes >> self.shift).astype(np.int64)]
+        todo = np.flatnonzero(self.hashes[np.minimum(at, len(self.hashes) - 1)] < hashes)
+        while len(todo):
+            at[todo] += 1
+            todo = todo[self.hashes[at[todo]] < hashes[todo]]
+        return at.astype(np.uint32)
+
+
+def _text_dict(counts: npt.NDArray[np.int64], strings: Sequence[bytes]) -> bytes:
+    """The preset dictionary of the text blocks: the commonest words, the commonest last.
+
+    zlib finds near matches cheapest, and a block of 2 KB holds too little to learn from.
+    """
+    import numpy as np
+
+    parts: list[bytes] = []
+    size = 0
+    for r in np.argsort(-counts, kind="stable").tolist():
+        if not counts[r] or size + len(strings[r]) + 1 > _TEXT_DICT:
+            break
+        parts.append(strings[r] + b" ")
+        size += len(strings[r]) + 1
+    return b"".join(reversed(parts))
+
+
+def _compress_text(data: bytes, block: int, zdict: bytes) -> list[bytes]:
+    """One transcript's text in blocks of `block` characters, each deflated on its own."""
+    text = data.decode("utf-8", "surrogatepass")
+    proto = zlib.compressobj(_TEXT_LEVEL, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict)
+    out = []
+    for i in range(0, len(text), block):
+        c = proto.copy()
+        out.append(c.compress(text[i : i + block].encode("utf-8", "surrogatepass")) + c.flush())
+    return out
+
+
+_COMPRESS: tuple[int, bytes] = (0, b"")  # a compressing process's block size and dictionary
+
+
+def _compress_init(block: int, zdict: bytes) -> None:
+    global _COMPRESS
+    _COMPRESS = (block, zdict)
+
+
+def _compress_entry(cache_dir: str, sha: str, kind: str) -> list[bytes]:
+    """Worker: a cache entry's text, compressed (the merge has just read the entry)."""
+    entry = _read_entry(Path(cache_dir), sha, kind)
+    if entry is None:
+        raise IndexError_("cache entry vanished during the build", file=cache_dir)
+    return _compress_text(entry.text, *_COMPRESS)
+
+
+class _TextWriter:
+    """Transcripts' text compressed in blocks, written in order to `text`.
+
+    Compressing costs about as much as the rest of the merge, whose single process leaves the
+    build's other cores idle: with `processes`, worker processes compress (each reads its cache
+    entry again, so the text is not sent to them). Threads would not do: zlib lets go of the
+    GIL, but each block's return waits for the merge's Python code to let go of it.
+    """
+
+    def __init__(self, path: Path, block: int, processes: int) -> None:
+        self.block = block
+        self.processes = processes
+        self.file = open(path, "wb")  # noqa: SIM115 (closed by close() or abort())
+        self.pool: Any = None
+        self.pending: deque[Any] = deque()
+        self.zdict = b""
+        self.offsets = [0]
+        self.doc_blocks = [0]
+
+    def start(self, zdict: bytes) -> None:
+        """Set the preset dictionary (before the first text) and start the workers."""
+        self.zdict = zdict
+        if self.processes > 0:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("fork")
+            self.pool = ctx.Pool(self.processes, _compress_init, (self.block, zdict))
+
+    def add(self, cache_dir: Path, doc: _Doc, data: bytes) -> None:
+        """Compress one transcript's text (UTF-8), from its cache entry."""
+        if self.pool is None:
+            self._write(_compress_text(data, self.block, self.zdict))
+            return
+        task = (str(cache_dir), doc.sha, doc.source.kind)
+        self.pending.append(self.pool.apply_async(_compress_entry, task))
+        while self.pending and self.pending[0].ready():
+            self._write(self.pending.popleft().get())
+
+    def _write(self, blocks: list[bytes]) -> None:
+        for data in blocks:
+            self.file.write(data)
+            self.offsets.append(self.offsets[-1] + len(data))
+        self.doc_blocks.append(len(self.offsets) - 1)
+
+    def close(self, w: _Writer) -> None:
+        """Write what is queued, fsync, and record the text files."""
+        while self.pending:
+            self._write(self.pending.popleft().get())
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        w.files["text"] = ["B", self.offsets[-1]]
+        w.raw("text_dict", self.zdict)
+        w.array("text_block_off", self.offsets, "Q")
+        w.array("doc_text_block", self.doc_blocks, "I")
+
+    def abort(self) -> None:
+        """Stop the workers (after close, or on an error)."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+        self.file.close()
 
 
 def _write_postings(
     w: _Writer,
     shards: Sequence[Mapping[str, int]],
-    vocab_size: int,
+    counts: npt.NDArray[np.int64],
     run_first_all: npt.NDArray[np.int64],
     pos_fmt: str,
     range_postings: int,
@@ -843,11 +1038,7 @@ def _write_postings(
 
     out = w.folder
     pos_dtype = np.uint32 if pos_fmt == "I" else np.uint64
-    counts = np.zeros(vocab_size, dtype=np.int64)
-    for k, s in enumerate(shards):
-        ids = _shard_ids(out, k, s["tokens"])
-        counts += np.bincount(ids, minlength=vocab_size)[:vocab_size]
-        del ids
+    vocab_size = len(counts)
     cum = np.cumsum(counts)
     total = int(cum[-1]) if vocab_size else 0
     w.array("uni_off", np.concatenate([[0], cum]), pos_fmt)
@@ -855,13 +1046,15 @@ def _write_postings(
     cuts = np.searchsorted(cum, np.arange(range_postings, total, range_postings), "left") + 1
     bounds = [0, *sorted({int(c) for c in cuts if 0 < c < vocab_size}), vocab_size]
     pair_counts = np.zeros(vocab_size, dtype=np.int64)
+    wide_counts = np.zeros(vocab_size, dtype=np.int64)
     run_firsts = [
         run_first_all[(run_first_all >= s["base"]) & (run_first_all < s["base"] + s["tokens"])]
         - s["base"]
         for s in shards
     ]
     pos = w.stream("pos", pos_fmt)
-    bi_second = w.stream("bi_second", "I")
+    bi_second = w.stream("bi_second", "H")
+    bi_wide = w.stream("bi_wide", "I")
     bi_off = w.stream("bi_off", "H")
     bi_big = w.stream("bi_big", pos_fmt)
     word_first = cum - counts
@@ -898,7 +1091,13 @@ def _write_postings(
         distinct, first = distinct[real], first[real]
         firsts_of = (distinct >> np.uint64(32)).astype(np.int64)
         pair_counts[lo:hi] += np.bincount(firsts_of - lo, minlength=hi - lo)[: hi - lo]
-        bi_second.put((distinct & np.uint64(0xFFFFFFFF)) - np.uint64(1))
+        # Next words of _ID_SHORT and up (a suffix of each word's rows) go whole to bi_wide.
+        second = ((distinct & np.uint64(0xFFFFFFFF)) - np.uint64(1)).astype(np.int64)
+        wide = second >= _ID_SHORT
+        wide_counts[lo:hi] += np.bincount(firsts_of[wide] - lo, minlength=hi - lo)[: hi - lo]
+        bi_second.put(second[~wide])
+        bi_wide.put(second[wide])
+        del second, wide
         # A pair's first row, relative to its word's first: 16 bits, but for the few words of
         # 2^16 postings or more, whose rows keep it whole in `bi_big`.
         rel = first + done - word_first[firsts_of]
@@ -910,9 +1109,10 @@ def _write_postings(
         bi_big.put(rel[big])
         done += len(key)
         del key, distinct, first, rel, big
-    for stream in (pos, bi_second, bi_off, bi_big):
+    for stream in (pos, bi_second, bi_wide, bi_off, bi_big):
         stream.close()
     w.array("bi_first_off", np.concatenate([[0], np.cumsum(pair_counts)]), pos_fmt)
+    w.array("bi_wide_off", np.concatenate([[0], np.cumsum(wide_counts)]), pos_fmt)
     return big_words
 
 
@@ -999,6 +1199,7 @@ class _Mapped:
 
     def __init__(self, path: Path, fmt: str, size: int) -> None:
         self.mm: mmap.mmap | None = None
+        self.find: Callable[[bytes, int, int], int] = _not_found
         if size == 0:
             self.view: memoryview = memoryview(b"").cast(fmt)  # type: ignore[call-overload]
             return
@@ -1007,6 +1208,11 @@ class _Mapped:
                 raise IndexError_("index file has the wrong size (damaged)", file=str(path))
             self.mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         self.view = memoryview(self.mm).cast(fmt)  # type: ignore[call-overload]
+        self.find = self.mm.find
+
+
+def _not_found(sub: bytes, start: int, end: int) -> int:
+    return -1
 
 
 class _Seq(Sequence[Any]):
@@ -1034,6 +1240,9 @@ class _Shard(NamedTuple):
     offs: memoryview
     over: memoryview
     lens: memoryview
+    wide: memoryview
+    wide_off: memoryview
+    find: Callable[[bytes, int, int], int]  # of the words file's bytes (an escape's offset)
 
 
 class _TokenArray(_Seq):
@@ -1091,6 +1300,8 @@ class _Ids(_Seq):
 
     def __init__(self, index: DiskIndex) -> None:
         self._index = index
+        self._short = int(index.manifest["id_short"])
+        self._escape = self._short.to_bytes(2, "little")
 
     def __len__(self) -> int:
         return self._index.size
@@ -1102,10 +1313,40 @@ class _Ids(_Seq):
                 # A window lies in one run, and runs never cross shards: usually one slice.
                 shard = self._index._shard_of(r.start)
                 if r.stop <= shard.base + shard.tokens:
-                    return shard.words[r.start - shard.base : r.stop - shard.base].tolist()
+                    a, b = r.start - shard.base, r.stop - shard.base
+                    ids = shard.words[a:b].tolist()
+                    # A byte search (C speed) tells most windows they hold no escape.
+                    if shard.find(self._escape, 2 * a, 2 * b) >= 0:
+                        self._widen(shard, a, ids)
+                    return ids
             return [self[j] for j in r]
+        if i < 0:
+            i += self._index.size
         shard = self._index._shard_of(i)
-        return shard.words[i - shard.base]
+        k = i - shard.base
+        wid: int = shard.words[k]
+        if wid != self._short:
+            return wid
+        ids = [wid]
+        self._widen(shard, k, ids)
+        return ids[0]
+
+    def _widen(self, shard: _Shard, a: int, ids: list[int]) -> None:
+        """Replace the escapes in ids (the shard's tokens from a on) with their wide ids."""
+        short = self._short
+        if short not in ids:
+            return  # the bytes matched across two ids
+        block = a >> _BLOCK_BITS
+        e = shard.wide_off[block] + shard.words[block << _BLOCK_BITS : a].tolist().count(short)
+        k = ids.index(short)
+        wide = shard.wide
+        while True:
+            ids[k] = wide[e]
+            e += 1
+            try:
+                k = ids.index(short, k + 1)
+            except ValueError:
+                return
 
 
 class _Words(_Seq):
@@ -1201,21 +1442,31 @@ class DiskIndex:
         v = self._view
         self.size: int = int(manifest["words"])
         self._shards = [
-            _Shard(
-                int(s["base"]),
-                int(s["tokens"]),
-                *(v(f"s{k}_{f}") for f in _SHARD_FILES),
+            _Shard._make(
+                [
+                    int(s["base"]),
+                    int(s["tokens"]),
+                    *(v(f"s{k}_{f}") for f in _SHARD_FILES),
+                    self._maps[f"s{k}_words"].find,
+                ]
             )
             for k, s in enumerate(manifest["shards"])
         ]
         self._shard_bases = [s.base for s in self._shards]
         self._vocab_hash = v("vocab_hash")
+        self._vocab_id = v("vocab_id")
         self._vocab_off = v("vocab_off")
         self._vocab_str = self._maps["vocab_str"].view
         self._vocab_size = len(self._vocab_hash)
         self._uni_off, self._pos = v("uni_off"), v("pos")
         self._bi_first_off, self._bi_second = v("bi_first_off"), v("bi_second")
+        self._bi_wide, self._bi_wide_off = v("bi_wide"), v("bi_wide_off")
         self._bi_off, self._bi_big = v("bi_off"), v("bi_big")
+        self._id_short = int(manifest["id_short"])
+        self._text_block = int(manifest["text_block"])
+        self._text_block_off = v("text_block_off")
+        self._doc_text_block = v("doc_text_block")
+        self._zdict: bytes | None = None
         # Words of 2^16 postings or more: where their pairs' rows start in bi_big.
         self._big_pairs: dict[int, int] = {int(a): int(b) for a, b in manifest["big_pairs"]}
         self._run_doc, self._run_first = v("run_doc"), v("run_first")
@@ -1287,7 +1538,7 @@ class DiskIndex:
         h = word_hash(word)
         k = bisect.bisect_left(self._vocab_hash, h)
         if k < len(self._vocab_hash) and self._vocab_hash[k] == h:
-            return k
+            return int(self._vocab_id[k])
         return None
 
     def encode(self, words: Iterable[str]) -> list[int]:
@@ -1321,8 +1572,18 @@ class DiskIndex:
         if first >= self._vocab_size:
             return ()
         a, b = self._bi_first_off[first], self._bi_first_off[first + 1]
-        k = bisect.bisect_left(self._bi_second, second, a, b)
-        if k < b and self._bi_second[k] == second:
+        # The word's rows [a, b): those of a next word below _ID_SHORT in bi_second, less the
+        # rows of earlier words that went wide; then the wide ones, the last rows, in bi_wide.
+        wa, wb = self._bi_wide_off[first], self._bi_wide_off[first + 1]
+        if second < self._id_short:
+            h = bisect.bisect_left(self._bi_second, second, a - wa, b - wb)
+            found = h < b - wb and self._bi_second[h] == second
+            k = h + wa
+        else:
+            h = bisect.bisect_left(self._bi_wide, second, wa, wb)
+            found = h < wb and self._bi_wide[h] == second
+            k = b - wb + h
+        if found:
             base = self._uni_off[first]
             big = self._big_pairs.get(first)
             rel = self._bi_off if big is None else self._bi_big
@@ -1399,9 +1660,23 @@ class DiskIndex:
 
     def text_of(self, doc: int) -> str:
         """The transcript's text as decoded when indexed."""
-        a = self._view("doc_text_off")[doc]
-        b = a + self._view("doc_text_len")[doc]
-        return bytes(self._maps["text"].view[a:b]).decode("utf-8", "surrogatepass")
+        first, end = self._doc_text_block[doc], self._doc_text_block[doc + 1]
+        return "".join(self._text_block_at(g) for g in range(first, end))
+
+    def _text_blocks(self, doc: int, a: int, b: int) -> str:
+        """Characters from block a to block b (inclusive) of a transcript's text."""
+        first = self._doc_text_block[doc]
+        if a == b:
+            return self._text_block_at(first + a)
+        return "".join(self._text_block_at(first + k) for k in range(a, b + 1))
+
+    def _text_block_at(self, g: int) -> str:
+        if self._zdict is None:
+            self._zdict = bytes(self._maps["text_dict"].view)
+        a, b = self._text_block_off[g], self._text_block_off[g + 1]
+        inflate = zlib.decompressobj(-15, zdict=self._zdict)
+        data = inflate.decompress(self._maps["text"].view[a:b]) + inflate.flush()
+        return data.decode("utf-8", "surrogatepass")
 
     def source(self, doc: int) -> _DiskSource:
         """A transcript's turns as passages read them, straight from the mapped tables."""
@@ -1469,7 +1744,11 @@ class _DiskSource:
 
     def __init__(self, index: DiskIndex, doc: int) -> None:
         self.path: str = index.paths[doc]
-        self._text = index.text_of(doc)
+        self._index = index
+        self._doc = doc
+        # The blocks of text last decompressed: characters [_lo, _hi) of the transcript.
+        self._text = ""
+        self._lo = self._hi = 0
         t0, t1 = index._turn_range(doc)
         v = index._view
         self._starts: list[int] = v("turn_start")[t0:t1].tolist()
@@ -1494,19 +1773,28 @@ class _DiskSource:
         return max(bisect.bisect_right(self._lines, offset), 1)
 
     def __call__(self, start: int, end: int) -> str:
-        text, starts = self._text, self._by_start
+        if end <= start:
+            return ""
+        if start < self._lo or end > self._hi:
+            # source_slice reads only characters of [start, end): their blocks are enough.
+            size = self._index._text_block
+            a, b = start // size, max(start, end - 1) // size
+            self._text = self._index._text_blocks(self._doc, a, b)
+            self._lo = a * size
+            self._hi = self._lo + len(self._text)
+        text, starts, lo = self._text, self._by_start, self._lo
         return source_slice(
             starts,
             self._lengths_by_start,
             self._labels_by_start,
-            lambda k, a, b: text[starts[k] + a : starts[k] + b],
+            lambda k, a, b: text[starts[k] + a - lo : starts[k] + b - lo],
             self.line_of,
             start,
             end,
         )
 
 
-_SHARD_FILES = ("words", "marks", "offs", "over", "lens")
+_SHARD_FILES = ("words", "marks", "offs", "over", "lens", "wide", "wide_off")
 
 
 def open_index(path: str | Path) -> DiskIndex:
