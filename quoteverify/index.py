@@ -61,11 +61,13 @@ _REL_MAX = 0xFFFF
 # Word ids are stored in 16 bits; this value and up stand for "the id is in the wide table".
 _ID_SHORT = 0xFFFF
 # Characters per compressed block of text, the most of the preset dictionary, and the zlib
-# level: a passage decompresses one block (about 15 us) and the merge compresses the corpus
-# text once on a spare thread.
-_TEXT_BLOCK = 2048
+# level: a passage decompresses a block or two (about 10 us each; blocks of 2,048 characters
+# cost 3 % of the median match) and the merge compresses the text on a spare core.
+_TEXT_BLOCK = 1024
 _TEXT_DICT = 32768
 _TEXT_LEVEL = 3
+# Words whose ids an open index remembers (a few MB at most).
+_ID_CACHE = 1 << 16
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -907,7 +909,7 @@ class _HashRanks:
 def _text_dict(counts: npt.NDArray[np.int64], strings: Sequence[bytes]) -> bytes:
     """The preset dictionary of the text blocks: the commonest words, the commonest last.
 
-    zlib finds near matches cheapest, and a block of 2 KB holds too little to learn from.
+    zlib finds near matches cheapest, and a block of 1 KB holds too little to learn from.
     """
     import numpy as np
 
@@ -1001,7 +1003,7 @@ class _TextWriter:
         self.file.close()
         w.files["text"] = ["B", self.offsets[-1]]
         w.raw("text_dict", self.zdict)
-        w.array("text_block_off", self.offsets, "Q")
+        w.array("text_block_off", self.offsets, "I" if self.offsets[-1] < 2**32 else "Q")
         w.array("doc_text_block", self.doc_blocks, "I")
 
     def abort(self) -> None:
@@ -1263,8 +1265,14 @@ class _TokenArray(_Seq):
                 shard = self._index._shard_of(r.start)
                 if r.stop <= shard.base + shard.tokens:
                     a, b = r.start - shard.base, r.stop - shard.base
-                    starts = _starts(shard, a, b)
+                    # A passage reads the starts then the ends of the same tokens.
+                    last = self._index._last_starts
+                    if self._ends and last[0] == r.start and last[1] == r.stop:
+                        starts: Sequence[int] = last[2]
+                    else:
+                        starts = _starts(shard, a, b)
                     if not self._ends:
+                        self._index._last_starts = (r.start, r.stop, tuple(starts))
                         return starts
                     return [x + n for x, n in zip(starts, shard.lens[a:b], strict=True)]
             return [self[j] for j in r]
@@ -1334,19 +1342,17 @@ class _Ids(_Seq):
     def _widen(self, shard: _Shard, a: int, ids: list[int]) -> None:
         """Replace the escapes in ids (the shard's tokens from a on) with their wide ids."""
         short = self._short
-        if short not in ids:
+        m = ids.count(short)
+        if not m:
             return  # the bytes matched across two ids
         block = a >> _BLOCK_BITS
-        e = shard.wide_off[block] + shard.words[block << _BLOCK_BITS : a].tolist().count(short)
-        k = ids.index(short)
-        wide = shard.wide
-        while True:
-            ids[k] = wide[e]
-            e += 1
-            try:
-                k = ids.index(short, k + 1)
-            except ValueError:
-                return
+        e = shard.wide_off[block]
+        if block << _BLOCK_BITS < a:
+            e += shard.words[block << _BLOCK_BITS : a].tolist().count(short)
+        k = -1
+        for wid in shard.wide[e : e + m].tolist():
+            k = ids.index(short, k + 1)
+            ids[k] = wid
 
 
 class _Words(_Seq):
@@ -1496,6 +1502,8 @@ class DiskIndex:
         self.transcripts = _Table(ndocs, self._transcript)
         self.paths = _Table(ndocs, lambda d: self._docmeta(d)["path"])
         self._word_cache: dict[int, str] = {}
+        self._id_cache: dict[str, int | None] = {}
+        self._last_starts: tuple[int, int, tuple[int, ...]] = (0, 0, ())
         self._doc_cache: dict[int, Transcript] = {}
         self._source_cache: dict[int, _DiskSource] = {}
         self._meta_cache: dict[int, dict[str, Any]] = {}
@@ -1535,11 +1543,18 @@ class DiskIndex:
 
     def word_id(self, word: str) -> int | None:
         """The vocabulary id of a canonical word, None when the corpus never has it."""
+        # Quotes share most of their words: a hash and a bisection saved per repeat.
+        if word in self._id_cache:
+            return self._id_cache[word]
         h = word_hash(word)
         k = bisect.bisect_left(self._vocab_hash, h)
+        wid = None
         if k < len(self._vocab_hash) and self._vocab_hash[k] == h:
-            return int(self._vocab_id[k])
-        return None
+            wid = int(self._vocab_id[k])
+        if len(self._id_cache) >= _ID_CACHE:
+            self._id_cache.clear()
+        self._id_cache[word] = wid
+        return wid
 
     def encode(self, words: Iterable[str]) -> list[int]:
         """Quote words as ids; a word the corpus lacks gets a negative id equal to no token."""
@@ -1557,19 +1572,20 @@ class DiskIndex:
         A bigram's are ascending; a word's are grouped by the word after it (match_quote's votes
         do not depend on the order). Words may be strings or ids from `encode`.
         """
-        ids: list[int] = []
-        for x in words:
-            wid = self.word_id(x) if isinstance(x, str) else x
-            if not isinstance(wid, int) or wid < 0:
-                return ()
-            ids.append(wid)
-        if len(ids) == 1:
-            w = ids[0]
-            if w >= self._vocab_size:
+        # Seeding asks for every word and pair of a quote, as ids: those skip the checks.
+        if len(words) == 1:
+            (w,) = words
+            if type(w) is not int:
+                w = self._as_id(w)
+            if not 0 <= w < self._vocab_size:
                 return ()
             return self._pos[self._uni_off[w] : self._uni_off[w + 1]]
-        first, second = ids
-        if first >= self._vocab_size:
+        first, second = words
+        if type(first) is not int:
+            first = self._as_id(first)
+        if type(second) is not int:
+            second = self._as_id(second)
+        if not 0 <= first < self._vocab_size or second < 0:
             return ()
         a, b = self._bi_first_off[first], self._bi_first_off[first + 1]
         # The word's rows [a, b): those of a next word below _ID_SHORT in bi_second, less the
@@ -1591,6 +1607,13 @@ class DiskIndex:
             end = base + rel[at + 1] if k + 1 < b else self._uni_off[first + 1]
             return self._pos[base + rel[at] : end]
         return ()
+
+    def _as_id(self, x: Hashable) -> int:
+        """A word or id as an id; -1 for a word the corpus lacks or anything else."""
+        if isinstance(x, str):
+            wid = self.word_id(x)
+            return -1 if wid is None else wid
+        return x if isinstance(x, int) else -1
 
     # --- speakers --------------------------------------------------------------------------
 
@@ -1756,12 +1779,14 @@ class _DiskSource:
         labels = index.labels
         self._labels = [labels[x] for x in v("turn_speaker")[t0:t1]]
         # Slices go by file offset; turns come in file order, so only a freak needs sorting.
-        order = list(range(t1 - t0))
+        self._by_start = self._starts
+        self._lengths_by_start = self._lengths
+        self._labels_by_start = self._labels
         if any(a > b for a, b in itertools.pairwise(self._starts)):
-            order.sort(key=self._starts.__getitem__)
-        self._by_start = [self._starts[k] for k in order]
-        self._lengths_by_start = [self._lengths[k] for k in order]
-        self._labels_by_start = [self._labels[k] for k in order]
+            order = sorted(range(t1 - t0), key=self._starts.__getitem__)
+            self._by_start = [self._starts[k] for k in order]
+            self._lengths_by_start = [self._lengths[k] for k in order]
+            self._labels_by_start = [self._labels[k] for k in order]
         self._lines = index._line_starts(doc)
 
     def speaker(self, turn: int) -> str:
