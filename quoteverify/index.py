@@ -1310,24 +1310,39 @@ class _Ids(_Seq):
         self._index = index
         self._short = int(index.manifest["id_short"])
         self._escape = self._short.to_bytes(2, "little")
+        # The last window read: matching bounds a window, aligns it, then cuts inside it.
+        self._last: tuple[int, int, tuple[int, ...]] = (0, 0, ())
 
     def __len__(self) -> int:
         return self._index.size
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
-            r = self._range(i)
-            if r.step == 1 and r.stop > r.start:
-                # A window lies in one run, and runs never cross shards: usually one slice.
-                shard = self._index._shard_of(r.start)
-                if r.stop <= shard.base + shard.tokens:
-                    a, b = r.start - shard.base, r.stop - shard.base
-                    ids = shard.words[a:b].tolist()
-                    # A byte search (C speed) tells most windows they hold no escape.
-                    if shard.find(self._escape, 2 * a, 2 * b) >= 0:
-                        self._widen(shard, a, ids)
-                    return ids
-            return [self[j] for j in r]
+            start, stop = i.start, i.stop
+            if not (
+                i.step is None
+                and type(start) is int
+                and type(stop) is int
+                and 0 <= start < stop <= self._index.size
+            ):
+                r = self._range(i)
+                if r.step != 1 or r.stop <= r.start:
+                    return [self[j] for j in r]
+                start, stop = r.start, r.stop
+            lo, hi, last = self._last
+            if lo <= start and stop <= hi:
+                return list(last[start - lo : stop - lo])
+            # A window lies in one run, and runs never cross shards: usually one slice.
+            shard = self._index._shard_of(start)
+            if stop > shard.base + shard.tokens:
+                return [self[j] for j in range(start, stop)]
+            a, b = start - shard.base, stop - shard.base
+            ids = shard.words[a:b].tolist()
+            # A byte search (C speed) tells most windows they hold no escape.
+            if shard.find(self._escape, 2 * a, 2 * b) >= 0:
+                self._widen(shard, a, ids)
+            self._last = (start, stop, tuple(ids))
+            return ids
         if i < 0:
             i += self._index.size
         shard = self._index._shard_of(i)

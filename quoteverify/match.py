@@ -761,9 +761,11 @@ def _passage(
             words = _quote_words(text, tokens[i:j])
             ops.append(DiffOp(DiffKind.INSERT, (), words))
             continue
+        # The piece's offsets in two reads, not two an op (an absent quote's have many).
+        starts = index.starts[piece.start : piece.end]
+        ends = index.ends[piece.start : piece.end]
         for tag, s0, s1, d0, d1 in piece.ops:
-            a, b = piece.start + s0, piece.start + s1
-            spans = list(zip(index.starts[a:b], index.ends[a:b], strict=True))
+            spans = list(zip(starts[s0:s1], ends[s0:s1], strict=True))
             src = _printed_words(source_text, spans)
             said = _quote_words(text, tokens[i + d0 : i + d1])
             ops.append(DiffOp(_TAGS[tag], src, said))
