@@ -18,6 +18,7 @@ import mmap
 import os
 import shutil
 import sys
+import threading
 import time
 import zlib
 from collections import deque
@@ -66,6 +67,8 @@ _ID_SHORT = 0xFFFF
 _TEXT_BLOCK = 1024
 _TEXT_DICT = 32768
 _TEXT_LEVEL = 3
+# Tokens of the first transcripts whose words make the dictionary.
+_DICT_SAMPLE = 1 << 16
 # Words whose ids an open index remembers (a few MB at most).
 _ID_CACHE = 1 << 16
 # Below this many transcripts to normalise, worker processes cost more than they save.
@@ -598,10 +601,29 @@ def _merge(
     workers: int = 1,
 ) -> tuple[int, list[Diagnostic]]:
     """Write one generation from the cache entries: global tables, then shard by shard."""
+    w = _Writer(out)
+    # The text is compressed from early on, on other cores when there are workers.
+    text = _TextWriter(out / "text", _TEXT_BLOCK, max(workers - 1, 0))
+    try:
+        return _merge_tables(w, text, docs, cache_dir, alias_info, state, shard_tokens)
+    finally:
+        text.abort()
+
+
+def _merge_tables(
+    w: _Writer,
+    text: _TextWriter,
+    docs: Sequence[_Doc],
+    cache_dir: Path,
+    alias_info: tuple[Mapping[str, str], Mapping[str, str], Sequence[Diagnostic]],
+    state: Mapping[str, Any],
+    shard_tokens: int,
+) -> tuple[int, list[Diagnostic]]:
+    """_merge, while `text` compresses the text."""
     import numpy as np
 
     aliases, alias_where, alias_diags = alias_info
-    w = _Writer(out)
+    out = w.folder
     heads: list[dict[str, Any]] = []
     vocab: dict[int, str] = {}
     seen: set[str] = set()
@@ -613,6 +635,7 @@ def _merge(
                 seen.add(word)
                 vocab[word_hash(word)] = word
     del seen
+    text.start(_text_dict(cache_dir, docs, vocab), cache_dir, docs)
     # Words are first numbered by the rank of their hash; once counted, by frequency.
     vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
     strings = [vocab[int(h)].encode("utf-8", "surrogatepass") for h in vocab_hashes]
@@ -709,47 +732,40 @@ def _merge(
     lines_parts: list[bytes] = []
     counts = np.zeros(len(vocab_hashes), dtype=np.int64)
     rank_of = _HashRanks(vocab_hashes)
-    text = _TextWriter(out / "text", _TEXT_BLOCK, max(workers - 1, 0))
-    try:
-        shard_meta = []
-        for k, members in enumerate(shards):
-            entries = [_load_entry(cache_dir, docs[m]) for m in members]
-            hashes = np.concatenate([e.hashes for e in entries])
-            ranks = rank_of(hashes)
-            del hashes
-            shard_counts = np.bincount(ranks, minlength=len(vocab_hashes))
-            counts += shard_counts
-            if k == 0:
-                text.start(_text_dict(shard_counts, strings))
-            for m, e in zip(members, entries, strict=True):
-                text.add(cache_dir, docs[m], e.text)
-                lines_parts.append(e.line_starts.astype("<u4").tobytes())
-            base = int(doc_cols[0][members[0]])
-            shard_meta.append(_write_shard(w, k, base, entries, ranks))
-            del entries, ranks
-        # Frequency order (ties by hash): the words of most tokens get the ids of 16 bits.
-        order = np.lexsort((np.arange(len(counts)), -counts))
-        new_id = np.empty(len(order), dtype=np.uint32)
-        new_id[order] = np.arange(len(order), dtype=np.uint32)
-        w.array("vocab_hash", vocab_hashes, "Q")
-        w.array("vocab_id", new_id, "I")
-        ordered = [strings[r] for r in order.tolist()]
-        del strings
-        offsets = np.cumsum([0, *map(len, ordered)], dtype=np.uint64)
-        w.array("vocab_off", offsets, "I" if int(offsets[-1]) < 2**32 else "Q")
-        w.raw("vocab_str", b"".join(ordered))
-        del ordered, offsets
-        for k, s in enumerate(shard_meta):
-            _write_words(w, k, s["tokens"], new_id)
-        big_pairs = _write_postings(
-            w, shard_meta, counts[order], run_first_all, pos_fmt, 2 * max(shard_tokens, 1)
-        )
-        for k in range(len(shard_meta)):
-            (out / _scratch_ids(k)).unlink(missing_ok=True)
-        # The text was compressed meanwhile, on the thread.
-        text.close(w)
-    finally:
-        text.abort()
+    shard_meta = []
+    for k, members in enumerate(shards):
+        entries = [_load_entry(cache_dir, docs[m]) for m in members]
+        hashes = np.concatenate([e.hashes for e in entries])
+        ranks = rank_of(hashes)
+        del hashes
+        counts += np.bincount(ranks, minlength=len(vocab_hashes))
+        for m, e in zip(members, entries, strict=True):
+            text.add(docs[m], e.text)
+            lines_parts.append(e.line_starts.astype("<u4").tobytes())
+        base = int(doc_cols[0][members[0]])
+        shard_meta.append(_write_shard(w, k, base, entries, ranks))
+        del entries, ranks
+    # Frequency order (ties by hash): the words of most tokens get the ids of 16 bits.
+    order = np.lexsort((np.arange(len(counts)), -counts))
+    new_id = np.empty(len(order), dtype=np.uint32)
+    new_id[order] = np.arange(len(order), dtype=np.uint32)
+    w.array("vocab_hash", vocab_hashes, "Q")
+    w.array("vocab_id", new_id, "I")
+    ordered = [strings[r] for r in order.tolist()]
+    del strings
+    offsets = np.cumsum([0, *map(len, ordered)], dtype=np.uint64)
+    w.array("vocab_off", offsets, "I" if int(offsets[-1]) < 2**32 else "Q")
+    w.raw("vocab_str", b"".join(ordered))
+    del ordered, offsets
+    for k, s in enumerate(shard_meta):
+        _write_words(w, k, s["tokens"], new_id)
+    big_pairs = _write_postings(
+        w, shard_meta, counts[order], run_first_all, pos_fmt, 2 * max(shard_tokens, 1)
+    )
+    for k in range(len(shard_meta)):
+        (out / _scratch_ids(k)).unlink(missing_ok=True)
+    # Compressed meanwhile.
+    text.close(w, cache_dir, docs)
     w.raw("lines", b"".join(lines_parts), "I")
     # As load_corpus: an alias naming a speaker who holds no turn is likely a typo.
     known = {norm_label(x) for x in labels}
@@ -906,21 +922,35 @@ class _HashRanks:
         return at.astype(np.uint32)
 
 
-def _text_dict(counts: npt.NDArray[np.int64], strings: Sequence[bytes]) -> bytes:
+def _text_dict(cache_dir: Path, docs: Sequence[_Doc], vocab: Mapping[int, str]) -> bytes:
     """The preset dictionary of the text blocks: the commonest words, the commonest last.
 
-    zlib finds near matches cheapest, and a block of 1 KB holds too little to learn from.
+    zlib finds near matches cheapest, and a block of 1 KB holds too little to learn from. The
+    words are counted in the first transcripts (_DICT_SAMPLE tokens), so the text can be
+    compressed from early in the merge. `vocab` maps word hashes to words.
     """
     import numpy as np
 
-    parts: list[bytes] = []
-    size = 0
-    for r in np.argsort(-counts, kind="stable").tolist():
-        if not counts[r] or size + len(strings[r]) + 1 > _TEXT_DICT:
+    parts: list[Any] = []
+    tokens = 0
+    for d in docs:
+        if tokens >= _DICT_SAMPLE:
             break
-        parts.append(strings[r] + b" ")
-        size += len(strings[r]) + 1
-    return b"".join(reversed(parts))
+        entry = _load_entry(cache_dir, d)
+        parts.append(entry.hashes)
+        tokens += len(entry.hashes)
+    if not tokens:
+        return b""
+    hashes, counts = np.unique(np.concatenate(parts), return_counts=True)
+    chosen: list[bytes] = []
+    size = 0
+    for k in np.lexsort((hashes, -counts)).tolist():
+        word = vocab[int(hashes[k])].encode("utf-8", "surrogatepass") + b" "
+        if size + len(word) > _TEXT_DICT:
+            break
+        chosen.append(word)
+        size += len(word)
+    return b"".join(reversed(chosen))
 
 
 def _compress_text(data: bytes, block: int, zdict: bytes) -> list[bytes]:
@@ -942,20 +972,21 @@ def _compress_init(block: int, zdict: bytes) -> None:
     _COMPRESS = (block, zdict)
 
 
-def _compress_entry(cache_dir: str, sha: str, kind: str) -> list[bytes]:
-    """Worker: a cache entry's text, compressed (the merge has just read the entry)."""
+def _compress_entry(cache_dir: str, sha: str, kind: str) -> list[bytes] | None:
+    """Worker: a cache entry's text, compressed; None if the entry is unreadable (yet)."""
     entry = _read_entry(Path(cache_dir), sha, kind)
-    if entry is None:
-        raise IndexError_("cache entry vanished during the build", file=cache_dir)
-    return _compress_text(entry.text, *_COMPRESS)
+    return None if entry is None else _compress_text(entry.text, *_COMPRESS)
 
 
 class _TextWriter:
     """Transcripts' text compressed in blocks, written in order to `text`.
 
     Compressing costs about as much as the rest of the merge, whose single process leaves the
-    build's other cores idle: with `processes`, worker processes compress (each reads its cache
-    entry again, so the text is not sent to them). Threads would not do: zlib lets go of the
+    build's other cores idle: with `processes`, worker processes compress every transcript's
+    text from the start of the merge, each reading its cache entry (so the text is not sent to
+    them), and a thread hands them transcripts, a few ahead, and writes what they return. An
+    entry a worker cannot read (damaged: the merge makes it again) stops them; the merge's own
+    process compresses from there at the end. Threads alone would not do: zlib lets go of the
     GIL, but each block's return waits for the merge's Python code to let go of it.
     """
 
@@ -964,29 +995,54 @@ class _TextWriter:
         self.processes = processes
         self.file = open(path, "wb")  # noqa: SIM115 (closed by close() or abort())
         self.pool: Any = None
-        self.pending: deque[Any] = deque()
+        self.thread: threading.Thread | None = None
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
         self.zdict = b""
         self.offsets = [0]
         self.doc_blocks = [0]
 
-    def start(self, zdict: bytes) -> None:
-        """Set the preset dictionary (before the first text) and start the workers."""
+    def start(self, zdict: bytes, cache_dir: Path, docs: Sequence[_Doc]) -> None:
+        """Set the preset dictionary, and start the workers on the transcripts."""
         self.zdict = zdict
-        if self.processes > 0:
+        if self.processes > 0 and docs:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork")
             self.pool = ctx.Pool(self.processes, _compress_init, (self.block, zdict))
+            tasks = [(str(cache_dir), d.sha, d.source.kind) for d in docs]
+            self.thread = threading.Thread(target=self._feed, args=(tasks,), daemon=True)
+            self.thread.start()
 
-    def add(self, cache_dir: Path, doc: _Doc, data: bytes) -> None:
-        """Compress one transcript's text (UTF-8), from its cache entry."""
+    def _feed(self, tasks: Sequence[tuple[str, str, str]]) -> None:
+        pending: deque[Any] = deque()
+        try:
+            for task in tasks:
+                pending.append(self.pool.apply_async(_compress_entry, task))
+                if len(pending) > 8 * self.processes and not self._write_next(pending):
+                    return
+            while pending and self._write_next(pending):
+                pass
+        except BaseException as exc:  # handed to close()
+            self.error = exc
+
+    def _write_next(self, pending: deque[Any]) -> bool:
+        """Write the next result (False: stopped, or its entry was unreadable)."""
+        result = pending.popleft()
+        while not result.ready():
+            if self.stop.is_set():
+                return False
+            result.wait(0.05)
+        blocks = result.get()
+        if blocks is None:
+            return False
+        self._write(blocks)
+        return True
+
+    def add(self, doc: _Doc, data: bytes) -> None:
+        """One transcript's text, as the merge reads it (compressed here without workers)."""
         if self.pool is None:
             self._write(_compress_text(data, self.block, self.zdict))
-            return
-        task = (str(cache_dir), doc.sha, doc.source.kind)
-        self.pending.append(self.pool.apply_async(_compress_entry, task))
-        while self.pending and self.pending[0].ready():
-            self._write(self.pending.popleft().get())
 
     def _write(self, blocks: list[bytes]) -> None:
         for data in blocks:
@@ -994,10 +1050,14 @@ class _TextWriter:
             self.offsets.append(self.offsets[-1] + len(data))
         self.doc_blocks.append(len(self.offsets) - 1)
 
-    def close(self, w: _Writer) -> None:
-        """Write what is queued, fsync, and record the text files."""
-        while self.pending:
-            self._write(self.pending.popleft().get())
+    def close(self, w: _Writer, cache_dir: Path, docs: Sequence[_Doc]) -> None:
+        """Write the rest, fsync, and record the text files."""
+        if self.thread is not None:
+            self.thread.join()
+            if self.error is not None:
+                raise self.error
+            for d in docs[len(self.doc_blocks) - 1 :]:
+                self._write(_compress_text(_load_entry(cache_dir, d).text, self.block, self.zdict))
         self.file.flush()
         os.fsync(self.file.fileno())
         self.file.close()
@@ -1007,7 +1067,10 @@ class _TextWriter:
         w.array("doc_text_block", self.doc_blocks, "I")
 
     def abort(self) -> None:
-        """Stop the workers (after close, or on an error)."""
+        """Stop the workers and the thread (after close, or on an error)."""
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()

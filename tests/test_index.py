@@ -360,15 +360,25 @@ def test_damaged_index_is_a_clear_error_then_rebuilt(
     assert open_index(corpus).size == 2808
 
 
-def test_damaged_cache_entry_is_normalised_again(corpus: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_damaged_cache_entry_is_normalised_again(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
     build_or_refresh([str(corpus)], workers=1)
     cache = next((corpus / ".quoteverify" / "cache").iterdir())
     for f in cache.glob("*.bin"):
         f.write_bytes(b"\0")
     (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
-    build_or_refresh([str(corpus)], workers=1)
+    # The dictionary reads the first entry only: the compressing workers meet damaged ones,
+    # stop, and the merge compresses the rest once it has made them again.
+    monkeypatch.setattr(qindex, "_DICT_SAMPLE", 1)
+    build_or_refresh([str(corpus)], workers=workers)
     disk = open_index(corpus)
-    assert list(disk.words) == build_index(load_corpus([str(corpus)])[0]).words
+    memory, _ = load_corpus([str(corpus)])
+    assert list(disk.words) == build_index(memory).words
+    texts = [(corpus / t.path).read_text(encoding="utf-8") for t in memory.transcripts]
+    assert [disk.text_of(d) for d in range(len(texts))] == texts
+    assert len(texts) == 13
 
 
 def test_crash_mid_build_leaves_the_previous_index(
