@@ -914,12 +914,17 @@ class _HashRanks:
     def __call__(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
         import numpy as np
 
-        at = self.first[(hashes >> self.shift).astype(np.int64)]
-        todo = np.flatnonzero(self.hashes[np.minimum(at, len(self.hashes) - 1)] < hashes)
-        while len(todo):
-            at[todo] += 1
-            todo = todo[self.hashes[at[todo]] < hashes[todo]]
-        return at.astype(np.uint32)
+        out = np.empty(len(hashes), dtype=np.uint32)
+        # In parts: the temporaries of a whole shard would raise the merge's peak memory.
+        for a in range(0, len(hashes), 1 << 20):
+            part = hashes[a : a + (1 << 20)]
+            at = self.first[(part >> self.shift).astype(np.int64)]
+            todo = np.flatnonzero(self.hashes[np.minimum(at, len(self.hashes) - 1)] < part)
+            while len(todo):
+                at[todo] += 1
+                todo = todo[self.hashes[at[todo]] < part[todo]]
+            out[a : a + len(part)] = at
+        return out
 
 
 def _text_dict(cache_dir: Path, docs: Sequence[_Doc], vocab: Mapping[int, str]) -> bytes:

@@ -521,3 +521,19 @@ def test_token_offsets_past_16_bits_and_across_transcripts(tmp_path: Path) -> No
     for a, b in [(0, 64), (60, 70), (14_990, 15_010), (15_100, 15_130), (n - 40, n)]:
         assert disk.starts[a:b] == list(memory.starts[a:b])
         assert disk.ends[a:b] == list(memory.ends[a:b])
+
+
+def test_hash_ranks_equal_a_binary_search() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    spread = rng.integers(0, 2**64 - 1, size=50_000, dtype=np.uint64)
+    # A crowded bucket: hashes that share their top bits, so lookups step on.
+    crowded = np.uint64(0xABCD) << np.uint64(48) | rng.integers(0, 2**20, 300, dtype=np.uint64)
+    vocab = np.unique(np.concatenate([spread, crowded]))
+    tokens = vocab[rng.integers(0, len(vocab), size=(1 << 20) + 12_345)]
+    ranks = qindex._HashRanks(vocab)(tokens)
+    assert ranks.dtype == np.uint32
+    assert np.array_equal(ranks, np.searchsorted(vocab, tokens))
+    assert qindex._HashRanks(vocab)(tokens[:0]).size == 0
+    assert qindex._HashRanks(vocab[:0])(vocab[:0]).size == 0  # a corpus without words
