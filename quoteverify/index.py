@@ -630,15 +630,17 @@ def _merge_tables(
     for d in docs:
         head = _load_head(cache_dir, d)
         heads.append(head)
-        for word in head.pop("vocab"):  # not kept: the heads of 100 M words would fill GBs
-            if word not in seen:
-                seen.add(word)
-                vocab[word_hash(word)] = word
+        # Not kept: the heads of 100 M words would fill GBs. Set operations find the new
+        # words in C; only they are hashed.
+        fresh = set(head.pop("vocab")).difference(seen)
+        seen |= fresh
+        for word in sorted(fresh):
+            vocab[word_hash(word)] = word
     del seen
     text.start(_text_dict(cache_dir, docs, vocab), cache_dir, docs)
     # Words are first numbered by the rank of their hash; once counted, by frequency.
     vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
-    strings = [vocab[int(h)].encode("utf-8", "surrogatepass") for h in vocab_hashes]
+    strings = [vocab[h].encode("utf-8", "surrogatepass") for h in vocab_hashes.tolist()]
     del vocab
 
     # Speakers, runs and turns, exactly as CorpusIndex numbers them.
