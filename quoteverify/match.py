@@ -517,9 +517,10 @@ def _seed_windows(
             acc -= weights[left]
             left += 1
         add(acc)
-    # Only windows with a fair share of the top votes are aligned, and of them only the head of
-    # the order is needed at first: those at least as pooled as the head's last (ties too), so
-    # an absent quote's many diagonals are neither all sorted nor all made into keys.
+    # Only windows with a fair share of the top votes are aligned. Within a band of equal pooled
+    # score the most voted diagonal is the likeliest start. Only the head of the order is needed
+    # at first: the diagonals at least as pooled as the head's last (ties too), so an absent
+    # quote's many diagonals are neither all sorted nor all made into keys.
     least = _MIN_VOTE_SHARE * max(accs)
     head = _POOL_HEAD * count
     cut = max(least, sorted(accs)[-head]) if n > head else least
