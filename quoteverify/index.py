@@ -1860,9 +1860,8 @@ class _DiskSource:
         self.path: str = index.paths[doc]
         self._index = index
         self._doc = doc
-        # The blocks of text last decompressed: characters [_lo, _hi) of the transcript.
-        self._text = ""
-        self._lo = self._hi = 0
+        # The blocks of text last decompressed: characters lo to hi of the transcript.
+        self._blocks: tuple[int, int, str] = (0, 0, "")
         t0, t1 = index._turn_range(doc)
         v = index._view
         self._starts: list[int] = v("turn_start")[t0:t1].tolist()
@@ -1891,14 +1890,15 @@ class _DiskSource:
     def __call__(self, start: int, end: int) -> str:
         if end <= start:
             return ""
-        if start < self._lo or end > self._hi:
+        lo, hi, text = self._blocks
+        if start < lo or end > hi:
             # source_slice reads only characters of [start, end): their blocks are enough.
             size = self._index._text_block
             a, b = start // size, max(start, end - 1) // size
-            self._text = self._index._text_blocks(self._doc, a, b)
-            self._lo = a * size
-            self._hi = self._lo + len(self._text)
-        text, starts, lo = self._text, self._by_start, self._lo
+            text = self._index._text_blocks(self._doc, a, b)
+            lo = a * size
+            self._blocks = (lo, lo + len(text), text)
+        starts = self._by_start
         return source_slice(
             starts,
             self._lengths_by_start,
