@@ -362,7 +362,7 @@ def _sizes(index_dir: Path) -> dict[str, int]:
         n = f.stat().st_size
         if f.name.endswith(("_marks", "_offs", "_over", "_lens")) and f.name[0] == "s":
             out["offsets"] += n
-        elif f.name in ("text", "lines"):
+        elif f.name.startswith("text") or f.name == "lines":
             out["text"] += n
         elif f.name.startswith(("s", "vocab", "uni_", "bi_", "pos")) and f.name != "stat.json":
             out["search"] += n

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import heapq
 import math
 from array import array
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
@@ -503,35 +502,50 @@ def _seed_windows(
     diagonals = sorted(votes)
     weights = [votes[d] for d in diagonals]
     accs: list[float] = []
+    add = accs.append
     left = 0
     right = 0
     acc = 0.0
     n = len(diagonals)
     for d in diagonals:
-        while right < n and diagonals[right] <= d + band:
+        top = d + band
+        while right < n and diagonals[right] <= top:
             acc += weights[right]
             right += 1
-        while diagonals[left] < d - band:
+        bottom = d - band
+        while diagonals[left] < bottom:
             acc -= weights[left]
             left += 1
-        accs.append(acc)
-    # Only windows with a fair share of the top votes are aligned: sort just those. Within a
-    # band of equal pooled score the most voted diagonal is the likeliest start.
+        add(acc)
+    # Only windows with a fair share of the top votes are aligned. Within a band of equal pooled
+    # score the most voted diagonal is the likeliest start. Only the head of the order is needed
+    # at first: the diagonals at least as pooled as the head's last (ties too), so an absent
+    # quote's many diagonals are neither all sorted nor all made into keys.
     least = _MIN_VOTE_SHARE * max(accs)
-    pooled = [
-        (-a, -own, d) for a, own, d in zip(accs, weights, diagonals, strict=True) if a >= least
-    ]
-    # Keys are distinct (d is), so the head of the order is exact: an absent quote pools many
-    # diagonals of which only the first few are picked, and sorting them all costs more.
     head = _POOL_HEAD * count
-    ordered = sorted(pooled) if len(pooled) <= head else heapq.nsmallest(head, pooled)
+    cut = max(least, sorted(accs)[-head]) if n > head else least
+
+    def pool(floor: float) -> list[tuple[float, float, int]]:
+        return sorted(
+            (-a, -own, d) for a, own, d in zip(accs, weights, diagonals, strict=True) if a >= floor
+        )
+
+    ordered = pool(cut)
+    complete = cut <= least
     picked: list[tuple[int, int]] = []
     picked_runs: list[int] = []
     run_of = index.run_of
-    for k in range(len(pooled)):
+    k = 0
+    while True:
         if k == len(ordered):
-            ordered = sorted(pooled)  # the head ran out before count windows were picked
+            if complete:
+                break
+            ordered = pool(least)  # the head ran out before count windows were picked
+            complete = True
+            if k == len(ordered):
+                break
         d = ordered[k][2]
+        k += 1
         run = run_of[where[d]]
         if any(
             abs(d - e) <= band and r == run for (e, _p), r in zip(picked, picked_runs, strict=True)
@@ -748,9 +762,11 @@ def _passage(
             words = _quote_words(text, tokens[i:j])
             ops.append(DiffOp(DiffKind.INSERT, (), words))
             continue
+        # The piece's offsets in two reads, not two an op (an absent quote's have many).
+        starts = index.starts[piece.start : piece.end]
+        ends = index.ends[piece.start : piece.end]
         for tag, s0, s1, d0, d1 in piece.ops:
-            a, b = piece.start + s0, piece.start + s1
-            spans = list(zip(index.starts[a:b], index.ends[a:b], strict=True))
+            spans = list(zip(starts[s0:s1], ends[s0:s1], strict=True))
             src = _printed_words(source_text, spans)
             said = _quote_words(text, tokens[i + d0 : i + d1])
             ops.append(DiffOp(_TAGS[tag], src, said))

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -51,19 +52,28 @@ def corpus(tmp_path: Path) -> Path:
 
 # One shard, and shards of at most 300 tokens (several word-id ranges in the postings merge);
 # "big-pairs": every word of more than 3 postings keeps its pair rows whole (bi_big), as the
-# words of 2^16 postings or more of a large corpus do.
+# words of 2^16 postings or more of a large corpus do; "wide-ids": the ids of all but the 40
+# commonest words are escaped to the wide tables, as those of 2^16 and up of a large corpus
+# are, and text blocks of 64 characters make passages cross blocks.
 @pytest.fixture(
     scope="module",
-    params=[(qindex.SHARD_TOKENS, qindex._REL_MAX), (300, qindex._REL_MAX), (300, 3)],
-    ids=["one-shard", "shards", "big-pairs"],
+    params=[
+        (qindex.SHARD_TOKENS, qindex._REL_MAX, qindex._ID_SHORT, qindex._TEXT_BLOCK),
+        (300, qindex._REL_MAX, qindex._ID_SHORT, qindex._TEXT_BLOCK),
+        (300, 3, qindex._ID_SHORT, qindex._TEXT_BLOCK),
+        (300, qindex._REL_MAX, 40, 64),
+    ],
+    ids=["one-shard", "shards", "big-pairs", "wide-ids"],
 )
 def both(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> tuple[CorpusIndex, DiskIndex]:
     folder = tmp_path_factory.mktemp("idx")
-    shard_tokens, rel_max = request.param
+    shard_tokens, rel_max, id_short, text_block = request.param
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(qindex, "_REL_MAX", rel_max)
+        mp.setattr(qindex, "_ID_SHORT", id_short)
+        mp.setattr(qindex, "_TEXT_BLOCK", text_block)
         stats = build_or_refresh([str(FIXTURES)], folder, workers=1, shard_tokens=shard_tokens)
     assert stats.rebuilt and stats.normalised == 12
     memory, _ = load_corpus([str(FIXTURES)])
@@ -105,6 +115,7 @@ def test_runs_transcripts_and_aliases_equal(both: tuple[CorpusIndex, DiskIndex])
 def test_postings_equal_for_every_word_and_bigram(both: tuple[CorpusIndex, DiskIndex]) -> None:
     memory, disk = both
     assert len(disk.manifest["shards"]) in (1, 11)
+    assert disk.manifest["id_short"] in (40, 0xFFFF)
     # Words of more postings than _REL_MAX: none of 2^16 here, 145 of more than 3.
     assert len(disk.manifest["big_pairs"]) in (0, 145)
     for word in sorted(set(memory.words)):
@@ -128,6 +139,39 @@ def test_postings_by_id_and_encode(
     assert wid >= 0 and disk.word(wid) == word
     assert len(disk.postings([wid])) == len(memory.postings([word])) == count
     assert disk.ids[0:5] == disk.encode(memory.words[0:5])
+
+
+def test_ids_are_ranked_by_frequency_and_escaped_past_16_bits(
+    both: tuple[CorpusIndex, DiskIndex],
+) -> None:
+    memory, disk = both
+    counts = Counter(memory.words)
+    # Most tokens first; a tie goes to the lower word hash.
+    ranked = sorted(counts, key=lambda x: (-counts[x], word_hash(x)))
+    assert [disk.word(k) for k in range(len(ranked))] == ranked
+    assert list(disk.ids) == [ranked.index(x) for x in memory.words]
+    short = disk.manifest["id_short"]
+    wide = sum(n for x, n in counts.items() if ranked.index(x) >= short)
+    files = disk.manifest["files"]
+    shards = len(disk.manifest["shards"])
+    assert sum(files[f"s{k}_wide"][1] for k in range(shards)) == 4 * wide
+    assert wide == (1594 if short == 40 else 0)
+    # Slices that start, end or lie between escapes, across 64-token blocks.
+    for a, b in [(0, 3), (5, 70), (63, 65), (130, 299), (2800, 2808)]:
+        assert disk.ids[a:b] == [disk.ids[k] for k in range(a, b)]
+    assert disk.ids[-1] == ranked.index(memory.words[-1])
+
+
+def test_text_comes_back_from_its_blocks(both: tuple[CorpusIndex, DiskIndex]) -> None:
+    memory, disk = both
+    for doc, transcript in enumerate(memory.transcripts):
+        text = (FIXTURES / transcript.path).read_text(encoding="utf-8")
+        assert disk.text_of(doc) == text
+        # Passage slices, within a block, across blocks, and jumping back and forth.
+        want, got = memory.source(doc), disk.source(doc)
+        n = len(text)
+        for a, b in [(200, 230), (0, 1), (60, 70), (100, 300), (n - 5, n), (9, 9), (250, 260)]:
+            assert got(a, b) == want(a, b), (transcript.path, a, b)
 
 
 def test_encode_gives_unknown_words_ids_no_token_has(
@@ -316,15 +360,25 @@ def test_damaged_index_is_a_clear_error_then_rebuilt(
     assert open_index(corpus).size == 2808
 
 
-def test_damaged_cache_entry_is_normalised_again(corpus: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_damaged_cache_entry_is_normalised_again(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
     build_or_refresh([str(corpus)], workers=1)
     cache = next((corpus / ".quoteverify" / "cache").iterdir())
     for f in cache.glob("*.bin"):
         f.write_bytes(b"\0")
     (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
-    build_or_refresh([str(corpus)], workers=1)
+    # The dictionary reads the first entry only: the compressing workers meet damaged ones,
+    # stop, and the merge compresses the rest once it has made them again.
+    monkeypatch.setattr(qindex, "_DICT_SAMPLE", 1)
+    build_or_refresh([str(corpus)], workers=workers)
     disk = open_index(corpus)
-    assert list(disk.words) == build_index(load_corpus([str(corpus)])[0]).words
+    memory, _ = load_corpus([str(corpus)])
+    assert list(disk.words) == build_index(memory).words
+    texts = [(corpus / t.path).read_text(encoding="utf-8") for t in memory.transcripts]
+    assert [disk.text_of(d) for d in range(len(texts))] == texts
+    assert len(texts) == 13
 
 
 def test_crash_mid_build_leaves_the_previous_index(
@@ -467,3 +521,19 @@ def test_token_offsets_past_16_bits_and_across_transcripts(tmp_path: Path) -> No
     for a, b in [(0, 64), (60, 70), (14_990, 15_010), (15_100, 15_130), (n - 40, n)]:
         assert disk.starts[a:b] == list(memory.starts[a:b])
         assert disk.ends[a:b] == list(memory.ends[a:b])
+
+
+def test_hash_ranks_equal_a_binary_search() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    spread = rng.integers(0, 2**64 - 1, size=50_000, dtype=np.uint64)
+    # A crowded bucket: hashes that share their top bits, so lookups step on.
+    crowded = np.uint64(0xABCD) << np.uint64(48) | rng.integers(0, 2**20, 300, dtype=np.uint64)
+    vocab = np.unique(np.concatenate([spread, crowded]))
+    tokens = vocab[rng.integers(0, len(vocab), size=(1 << 20) + 12_345)]
+    ranks = qindex._HashRanks(vocab)(tokens)
+    assert ranks.dtype == np.uint32
+    assert np.array_equal(ranks, np.searchsorted(vocab, tokens))
+    assert qindex._HashRanks(vocab)(tokens[:0]).size == 0
+    assert qindex._HashRanks(vocab[:0])(vocab[:0]).size == 0  # a corpus without words
