@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import fcntl
+import gc
 import hashlib
 import itertools
 import json
@@ -37,7 +38,7 @@ from quoteverify.corpus import (
 from quoteverify.errors import CorpusError, InputFileError, QuoteverifyError
 from quoteverify.match import source_slice
 from quoteverify.models import Diagnostic, Transcript, Turn
-from quoteverify.normalise import canonical_name, normalise, same_person
+from quoteverify.normalise import canonical_name, normalise_columns, same_person
 from quoteverify.textio import decode
 
 if TYPE_CHECKING:
@@ -106,6 +107,24 @@ class RunInfo(NamedTuple):
 def word_hash(word: str) -> int:
     """The stable 64-bit hash of a canonical word (blake2b, 8 bytes, little-endian)."""
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# word_hash of the words met so far in this process: a corpus says its common words in every
+# transcript, and a lookup costs a fraction of a hash.
+_HASHES: dict[str, int] = {}
+_HASHES_MAX = 1 << 20
+
+
+def word_hashes(words: list[str]) -> list[int]:
+    """word_hash of each word."""
+    try:
+        return list(map(_HASHES.__getitem__, words))
+    except KeyError:
+        if len(_HASHES) > _HASHES_MAX:  # bounded: a large corpus has millions of rare words
+            _HASHES.clear()
+        for word in set(words).difference(_HASHES):
+            _HASHES[word] = word_hash(word)
+        return list(map(_HASHES.__getitem__, words))
 
 
 def _fingerprint() -> str:
@@ -208,40 +227,46 @@ def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
         raise CorpusError(exc.message, file=where) from None
     parse = parse_vtt if kind == "vtt" else parse_transcript
     transcript = parse(text, path=path, corpus=corpus)
-    hashes: list[int] = []
+    norms: list[str] = []
     starts: list[int] = []
-    lens: list[int] = []
-    vocab: dict[str, int] = {}
+    ends: list[int] = []
     turns = []
-    for turn in transcript.turns:
-        tokens = normalise(turn.text, base=turn.start).tokens
-        for tok in tokens:
-            if tok.norm not in vocab:
-                vocab[tok.norm] = word_hash(tok.norm)
-        hashes += [vocab[t.norm] for t in tokens]
-        starts += [t.start for t in tokens]
-        lens += [t.end - t.start for t in tokens]
-        turns.append([turn.speaker, turn.line, turn.start, len(turn.text), len(tokens)])
+    # The lists and tuples made here all die young or live to the end: the cyclic garbage
+    # collector would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for turn in transcript.turns:
+            n, s, e = normalise_columns(turn.text, base=turn.start)
+            norms += n
+            starts += s
+            ends += e
+            turns.append([turn.speaker, turn.line, turn.start, len(turn.text), len(n)])
+    finally:
+        if collecting:
+            gc.enable()
+    vocab = set(norms)
+    starts_arr = np.array(starts, dtype="<u4")
     head = {
         "meta": dict(transcript.meta),
         "speakers": list(transcript.speakers),
         "turns": turns,
         "warnings": list(warnings),
-        "tokens": len(hashes),
+        "tokens": len(norms),
         "lines": len(transcript.line_starts),
         "vocab": sorted(vocab),
     }
     body = (
-        np.array(hashes, dtype="<u8").tobytes()
-        + np.array(starts, dtype="<u4").tobytes()
-        + np.array(lens, dtype="<u4").tobytes()
+        np.array(word_hashes(norms), dtype="<u8").tobytes()
+        + starts_arr.tobytes()
+        + (np.array(ends, dtype="<u4") - starts_arr).tobytes()
         + np.array(transcript.line_starts, dtype="<u4").tobytes()
         + text.encode("utf-8", "surrogatepass")
     )
     name = Path(cache_dir, _cache_name(sha, kind))
     _write_atomic(name.with_suffix(".bin"), body, sync=False)
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
-    return sha, len(hashes)
+    return sha, len(norms)
 
 
 @dataclass

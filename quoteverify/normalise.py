@@ -436,23 +436,25 @@ def _spell(word: str) -> str:
         return mapped
     if len(word) < 5:
         return word
-    m = _OUR.fullmatch(word)
+    # Each rule is tried only if the word holds the letters its pattern needs: most words
+    # hold none of them, and a substring test is much faster than a failing match.
+    m = _OUR.fullmatch(word) if "our" in word else None
     if m:
         return m.group(1) + "or" + (m.group(2) or "")
-    m = _ISE.fullmatch(word)
+    m = _ISE.fullmatch(word) if "is" in word else None
     if m and m.group(1) + "ise" not in _ISE_KEEP:
         return m.group(1) + "iz" + m.group(2)
-    m = _YSE.fullmatch(word)
+    m = _YSE.fullmatch(word) if "ys" in word else None
     if m:
         return m.group(1) + "yz" + m.group(2)
-    m = _RE_END.fullmatch(word)
+    m = _RE_END.fullmatch(word) if word.endswith(("re", "res")) else None
     if m and word not in _RE_KEEP:
         return m.group(1) + "er" + m.group(2)
-    m = _LOGUE.fullmatch(word)
+    m = _LOGUE.fullmatch(word) if "ogu" in word else None
     if m:
         suffix = m.group(2) or m.group(3) or ""
         return m.group(1) + {"d": "ed"}.get(suffix, suffix)
-    m = _LL.fullmatch(word)
+    m = _LL.fullmatch(word) if "ll" in word else None
     if m and m.group(1) in _LL_STEMS:
         return m.group(1) + m.group(2)
     return word
@@ -483,12 +485,35 @@ def _fold(s: str) -> str:
 @lru_cache(maxsize=1 << 17)
 def canonical_word(word: str) -> str:
     """The canonical form of one word as the tokeniser cuts it ("Colour’s" -> "color's")."""
-    s = _fold(word.translate(_PREPARE)).strip("'")
+    if word.isascii() and word.isalnum():  # most words: nothing to remove or fold but case
+        s = word.lower()
+    else:
+        s = _fold(word.translate(_PREPARE)).strip("'")
     if not s:
         return s
     if s[0].isdigit():
         return _canon_digits(s)
     return _spell(s)
+
+
+# canonical_word's results by the words as cut, for the tokeniser: looking a whole list up in a
+# dict from C is several times faster than calling the lru_cache'd function for each word.
+_CANON: dict[str, str] = {}
+_CANON_MAX = 1 << 18
+
+
+def _canonical_words(words: list[str]) -> list[str]:
+    """canonical_word of each word."""
+    try:
+        return list(map(_CANON.__getitem__, words))
+    except KeyError:
+        if len(_CANON) > _CANON_MAX:  # bounded: a long build meets ever more rare words
+            _CANON.clear()
+        canon = canonical_word
+        for word in words:
+            if word not in _CANON:
+                _CANON[word] = canon(word)
+        return list(map(_CANON.__getitem__, words))
 
 
 # --- normalise -----------------------------------------------------------------------------
@@ -532,8 +557,13 @@ def _marks(text: str) -> Iterator[re.Match[str]]:
             round_ = find("(", pos)
 
 
+# (reason, start, end) of material left out: Dropped objects, with their text, are made only
+# for normalise's result (the index build needs none).
+_Drops = list[tuple[str, int, int]]
+
+
 def _segments(
-    text: str, quote: bool, base: int, dropped: list[Dropped], cuts: list[int]
+    text: str, quote: bool, base: int, dropped: _Drops, cuts: list[int]
 ) -> list[tuple[int, int]]:
     """The stretches of text whose words count, between editorial marks and annotations."""
     if "[" not in text and "(" not in text and (not quote or ("…" not in text and "." not in text)):
@@ -551,7 +581,7 @@ def _segments(
         if reason == "ellipsis":
             cuts.append(start)
         else:
-            dropped.append(Dropped(reason, Span(base + start, base + end), text[start:end]))
+            dropped.append((reason, base + start, base + end))
         segments.append((pos, start))
         pos = end
     segments.append((pos, len(text)))
@@ -674,7 +704,7 @@ def _tokens(text: str, start: int, end: int, base: int) -> tuple[_Words, bool]:
     # [gap, word, gap, word, ..., gap]: the offsets are the running sums of the lengths.
     parts = _PLAIN.split(chunk)
     offsets = list(itertools.accumulate(map(len, parts), initial=base + start))
-    norms = list(map(canonical_word, parts[1::2]))
+    norms = _canonical_words(parts[1::2])
     starts = offsets[1:-1:2]
     ends = offsets[2::2]
     if not windows:
@@ -705,7 +735,7 @@ def _pairs(norms: list[str], head: str, tail: str) -> list[int]:
 
 
 def _scan(
-    text: str, segments: list[tuple[int, int]], base: int, dropped: list[Dropped]
+    text: str, segments: list[tuple[int, int]], base: int, dropped: _Drops
 ) -> tuple[_Words, set[str]]:
     """Words with fillers, cut-off words and set-off phrases dropped.
 
@@ -756,7 +786,7 @@ def _keep(
     seg: _Words,
     present: set[str] | None,
     base: int,
-    dropped: list[Dropped],
+    dropped: _Drops,
     words: _Words,
 ) -> None:
     """Append words among which no "you know" or "I mean" is dropped, without fillers, stutters."""
@@ -769,7 +799,7 @@ def _keep(
         for k in stops:
             start, end = seg.starts[k], seg.ends[k]
             reason = "stutter" if seg.norms[k] == _CUT_STUTTER else "filler"
-            dropped.append(Dropped(reason, Span(start, end), text[start - base : end - base]))
+            dropped.append((reason, start, end))
             kept.extend(seg.norms[pos:k], seg.starts[pos:k], seg.ends[pos:k])
             pos = k + 1
         kept.extend(seg.norms[pos:], seg.starts[pos:], seg.ends[pos:])
@@ -787,7 +817,7 @@ def _scan_words(
     hi: int,
     seg_end: int,
     base: int,
-    dropped: list[Dropped],
+    dropped: _Drops,
     words: _Words,
 ) -> None:
     """Append seg's words lo to hi one by one, dropping fillers, stutters and set-off phrases.
@@ -801,7 +831,7 @@ def _scan_words(
     for norm, start, end in zip(seg.norms[lo:hi], seg.starts[lo:hi], seg.ends[lo:hi], strict=True):
         if norm in _STOP:
             reason = "stutter" if norm == _CUT_STUTTER else "filler"
-            dropped.append(Dropped(reason, Span(start, end), text[start - base : end - base]))
+            dropped.append((reason, start, end))
             prev_end, prev_kept, lead = end, False, -1
             continue
         if (
@@ -813,7 +843,7 @@ def _scan_words(
             norms.pop()
             ends.pop()
             first = starts.pop()
-            dropped.append(Dropped("filler", Span(first, end), text[first - base : end - base]))
+            dropped.append(("filler", first, end))
             prev_end, prev_kept, lead = end, False, -1
             continue
         if norm in _PHRASE_HEAD and (
@@ -884,7 +914,7 @@ def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
 
 
 def _drop_repeats(
-    text: str, words: _Words, candidates: list[int], base: int, dropped: list[Dropped]
+    text: str, words: _Words, candidates: list[int], base: int, dropped: _Drops
 ) -> list[int]:
     """Where the first copy of 1-3 words repeated across a dash stands ("which he - which he").
 
@@ -906,21 +936,14 @@ def _drop_repeats(
             if any(k - size + t in gone for t in range(size)):
                 continue
             first, last = starts[k - size], ends[k - 1]
-            dropped.append(Dropped("stutter", Span(first, last), text[first - base : last - base]))
+            dropped.append(("stutter", first, last))
             gone.update(range(k - size, k))
             break
     return sorted(gone)
 
 
-def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
-    """Tokenise text into canonical words; offsets are base + index into text.
-
-    quote=True reads the text as a quotation: ellipses split it into fragments and anything in
-    brackets or parentheses is an editorial insertion. quote=False reads a transcript turn:
-    brackets and parenthesised stage directions are annotations.
-    """
-    dropped: list[Dropped] = []
-    cuts: list[int] = []
+def _words(text: str, base: int, quote: bool, dropped: _Drops, cuts: list[int]) -> _Words:
+    """The canonical words of normalise, adding what is left out to dropped, ellipses to cuts."""
     segments = _segments(text, quote, base, dropped, cuts)
     words, starters = _scan(text, segments, base, dropped)
     # A word equal to one of the three before it may start the second copy of a repeat; only
@@ -939,6 +962,22 @@ def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
         numeric = list(itertools.compress(range(len(words.norms)), where))
     if numeric:
         words = _merge(text, words, numeric, base)
+    return words
+
+
+_SPAN_KEY = operator.itemgetter(1, 2)
+
+
+def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
+    """Tokenise text into canonical words; offsets are base + index into text.
+
+    quote=True reads the text as a quotation: ellipses split it into fragments and anything in
+    brackets or parentheses is an editorial insertion. quote=False reads a transcript turn:
+    brackets and parenthesised stage directions are annotations.
+    """
+    dropped: _Drops = []
+    cuts: list[int] = []
+    words = _words(text, base, quote, dropped, cuts)
     # tuple.__new__ makes a Token from a (norm, start, end) tuple in C, several times faster
     # than calling Token.
     rows = zip(words.norms, words.starts, words.ends, strict=True)
@@ -949,8 +988,24 @@ def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
         fragments = tuple((a, b) for a, b in itertools.pairwise(bounds) if a < b)
     else:
         fragments = ((0, n),)
-    dropped.sort(key=lambda d: (d.span.start, d.span.end))
-    return Normalised(tokens=tokens, fragments=fragments, dropped=tuple(dropped))
+    dropped.sort(key=_SPAN_KEY)
+    return Normalised(
+        tokens=tokens,
+        fragments=fragments,
+        dropped=tuple(
+            Dropped(reason, Span(start, end), text[start - base : end - base])
+            for reason, start, end in dropped
+        ),
+    )
+
+
+def normalise_columns(text: str, *, base: int = 0) -> tuple[list[str], list[int], list[int]]:
+    """A transcript turn's tokens as normalise gives them, as lists: norms, starts, ends.
+
+    For the index build: it makes neither Token nor Dropped objects.
+    """
+    words = _words(text, base, False, [], [])
+    return words.norms, words.starts, words.ends
 
 
 # --- names ---------------------------------------------------------------------------------
