@@ -38,7 +38,7 @@ from quoteverify.corpus import (
 from quoteverify.errors import CorpusError, InputFileError, QuoteverifyError
 from quoteverify.match import source_slice
 from quoteverify.models import Diagnostic, Transcript, Turn
-from quoteverify.normalise import canonical_name, normalise_columns, same_person
+from quoteverify.normalise import canonical_name, normalise_turns, same_person
 from quoteverify.textio import decode
 
 if TYPE_CHECKING:
@@ -117,14 +117,16 @@ _HASHES_MAX = 1 << 20
 
 def word_hashes(words: list[str]) -> list[int]:
     """word_hash of each word."""
-    try:
-        return list(map(_HASHES.__getitem__, words))
-    except KeyError:
+    hashes = list(map(_HASHES.get, words))
+    if None in hashes:  # words not met before: found by list.index, in C
         if len(_HASHES) > _HASHES_MAX:  # bounded: a large corpus has millions of rare words
             _HASHES.clear()
-        for word in set(words).difference(_HASHES):
-            _HASHES[word] = word_hash(word)
-        return list(map(_HASHES.__getitem__, words))
+        i = -1
+        with contextlib.suppress(ValueError):
+            while True:
+                i = hashes.index(None, i + 1)
+                hashes[i] = _HASHES[words[i]] = word_hash(words[i])
+    return hashes  # type: ignore[return-value]
 
 
 def _fingerprint() -> str:
@@ -227,24 +229,20 @@ def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
         raise CorpusError(exc.message, file=where) from None
     parse = parse_vtt if kind == "vtt" else parse_transcript
     transcript = parse(text, path=path, corpus=corpus)
-    norms: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    turns = []
     # The lists and tuples made here all die young or live to the end: the cyclic garbage
     # collector would only walk them again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for turn in transcript.turns:
-            n, s, e = normalise_columns(turn.text, base=turn.start)
-            norms += n
-            starts += s
-            ends += e
-            turns.append([turn.speaker, turn.line, turn.start, len(turn.text), len(n)])
+        spans = [(turn.start, len(turn.text)) for turn in transcript.turns]
+        norms, starts, ends, counts = normalise_turns(text, spans)
     finally:
         if collecting:
             gc.enable()
+    turns = [
+        [turn.speaker, turn.line, turn.start, len(turn.text), n]
+        for turn, n in zip(transcript.turns, counts, strict=True)
+    ]
     vocab = set(norms)
     starts_arr = np.array(starts, dtype="<u4")
     head = {

@@ -8,6 +8,7 @@ American spelling are therefore safe as long as they never make two different wo
 from __future__ import annotations
 
 import bisect
+import contextlib
 import itertools
 import operator
 import re
@@ -504,16 +505,17 @@ _CANON_MAX = 1 << 18
 
 def _canonical_words(words: list[str]) -> list[str]:
     """canonical_word of each word."""
-    try:
-        return list(map(_CANON.__getitem__, words))
-    except KeyError:
+    norms = list(map(_CANON.get, words))
+    if None in norms:  # words not met before: found by list.index, in C
         if len(_CANON) > _CANON_MAX:  # bounded: a long build meets ever more rare words
             _CANON.clear()
         canon = canonical_word
-        for word in words:
-            if word not in _CANON:
-                _CANON[word] = canon(word)
-        return list(map(_CANON.__getitem__, words))
+        i = -1
+        with contextlib.suppress(ValueError):
+            while True:
+                i = norms.index(None, i + 1)
+                norms[i] = _CANON[words[i]] = canon(words[i])
+    return norms  # type: ignore[return-value]
 
 
 # --- normalise -----------------------------------------------------------------------------
@@ -681,11 +683,79 @@ def _odd_places(text: str, start: int, end: int) -> tuple[list[int], bool]:
     return found, digits
 
 
-def _tokens(text: str, start: int, end: int, base: int) -> tuple[_Words, bool]:
+# Character classes for _Cut: 1 a word character (\w), 2 an apostrophe, 0 anything else.
+_CUT_CLASS = bytes(
+    1 if re.match(r"\w", chr(c)) else 2 if chr(c) in _APOSTROPHES else 0 for c in range(128)
+) + bytes(128)
+_CUT_CLASS_ABOVE: dict[int, int] = {}
+
+
+class _Cut:
+    """A whole text cut into words as _PLAIN.split would cut it, with their canonical forms.
+
+    One pass over a transcript with numpy instead of a regular expression per stretch of each
+    turn: the index build's cut. A word of _PLAIN is a run of word characters in which an
+    apostrophe may stand between two of them.
+    """
+
+    __slots__ = ("ends", "norms", "starts")
+
+    def __init__(self, text: str) -> None:
+        import numpy as np
+
+        if text.isascii():
+            data = text.encode("ascii")
+            codes = np.frombuffer(data, dtype=np.uint8)
+            cls = np.frombuffer(data.translate(_CUT_CLASS), dtype=np.uint8)
+        else:
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            low = np.where(codes < 128, codes, 0).astype(np.uint8).tobytes()
+            cls = np.frombuffer(low.translate(_CUT_CLASS), dtype=np.uint8).copy()
+            above = np.flatnonzero(codes >= 128)
+            if len(above):
+                points = codes[above].tolist()
+                for c in set(points).difference(_CUT_CLASS_ABOVE):
+                    char = chr(c)
+                    _CUT_CLASS_ABOVE[c] = (
+                        1 if re.match(r"\w", char) else 2 if char in _APOSTROPHES else 0
+                    )
+                cls[above] = list(map(_CUT_CLASS_ABOVE.__getitem__, points))
+        # word[k + 1]: whether character k is in a word (False before and after the text)
+        word = np.zeros(len(cls) + 2, dtype=bool)
+        word[1:-1] = cls == 1
+        # An apostrophe joins the word characters on both sides of it.
+        word[2:-2] |= (cls[1:-1] == 2) & (cls[:-2] == 1) & (cls[2:] == 1)
+        edges = np.flatnonzero(word[1:] != word[:-1]).tolist()
+        self.starts: list[int] = edges[0::2]
+        self.ends: list[int] = edges[1::2]
+        # Every character out of a word made a space, str.split gives the words themselves.
+        kept = np.where(word[1:-1], codes, 32).astype(codes.dtype).tobytes()
+        if codes.dtype == np.uint8:
+            raw = kept.decode("ascii").split()
+        else:
+            raw = kept.decode("utf-32-le", "surrogatepass").split()
+        if len(raw) != len(self.starts):  # pragma: no cover - \w and whitespace are disjoint
+            raise AssertionError("_Cut: words and offsets disagree")
+        self.norms = _canonical_words(raw)
+
+    def take(self, a: int, b: int) -> tuple[list[str], list[int], list[int]] | None:
+        """The words within [a, b), or None if a word runs across a or b (cut it apart)."""
+        starts, ends = self.starts, self.ends
+        i = bisect.bisect_left(starts, a)
+        j = bisect.bisect_left(starts, b, i)
+        if (i and ends[i - 1] > a) or (j and ends[j - 1] > b):
+            return None
+        return self.norms[i:j], starts[i:j], ends[i:j]
+
+
+def _tokens(
+    text: str, start: int, end: int, base: int, cut: _Cut | None = None
+) -> tuple[_Words, bool]:
     """The tokens of text[start:end], exactly as _TOKEN cuts them, drops marked by their norm.
 
     Their offsets are base + index into text, as in the Tokens made of them. Also returns
-    whether the stretch may hold a digit.
+    whether the stretch may hold a digit. `cut`, if given, holds the _PLAIN tokens of a text
+    around this one, offsets alike.
     """
     windows: list[tuple[int, int]] = []
     window_end = start
@@ -700,13 +770,17 @@ def _tokens(text: str, start: int, end: int, base: int) -> tuple[_Words, bool]:
         space = _SPACE.search(text, place, end)
         window_end = space.end() if space else end
         windows.append((a, window_end))
-    chunk = text if start == 0 and end == len(text) else text[start:end]
-    # [gap, word, gap, word, ..., gap]: the offsets are the running sums of the lengths.
-    parts = _PLAIN.split(chunk)
-    offsets = list(itertools.accumulate(map(len, parts), initial=base + start))
-    norms = _canonical_words(parts[1::2])
-    starts = offsets[1:-1:2]
-    ends = offsets[2::2]
+    plain = cut.take(base + start, base + end) if cut is not None else None
+    if plain is not None:
+        norms, starts, ends = plain
+    else:
+        chunk = text if start == 0 and end == len(text) else text[start:end]
+        # [gap, word, gap, word, ..., gap]: the offsets are the running sums of the lengths.
+        parts = _PLAIN.split(chunk)
+        offsets = list(itertools.accumulate(map(len, parts), initial=base + start))
+        norms = _canonical_words(parts[1::2])
+        starts = offsets[1:-1:2]
+        ends = offsets[2::2]
     if not windows:
         return _Words(norms, starts, ends), digits
     # Windows are whole runs, so each _PLAIN token lies inside one or outside all.
@@ -735,7 +809,11 @@ def _pairs(norms: list[str], head: str, tail: str) -> list[int]:
 
 
 def _scan(
-    text: str, segments: list[tuple[int, int]], base: int, dropped: _Drops
+    text: str,
+    segments: list[tuple[int, int]],
+    base: int,
+    dropped: _Drops,
+    cut: _Cut | None = None,
 ) -> tuple[_Words, set[str]]:
     """Words with fillers, cut-off words and set-off phrases dropped.
 
@@ -744,7 +822,7 @@ def _scan(
     words = _Words([], [], [])
     starters: set[str] = set()
     for seg_start, seg_end in segments:
-        seg, digits = _tokens(text, seg_start, seg_end, base)
+        seg, digits = _tokens(text, seg_start, seg_end, base, cut)
         present = set(seg.norms)
         if "" in present:  # no word left once folded: skipped as if not there
             seg = seg.compress([bool(w) for w in seg.norms])
@@ -942,10 +1020,12 @@ def _drop_repeats(
     return sorted(gone)
 
 
-def _words(text: str, base: int, quote: bool, dropped: _Drops, cuts: list[int]) -> _Words:
+def _words(
+    text: str, base: int, quote: bool, dropped: _Drops, cuts: list[int], cut: _Cut | None = None
+) -> _Words:
     """The canonical words of normalise, adding what is left out to dropped, ellipses to cuts."""
     segments = _segments(text, quote, base, dropped, cuts)
-    words, starters = _scan(text, segments, base, dropped)
+    words, starters = _scan(text, segments, base, dropped, cut)
     # A word equal to one of the three before it may start the second copy of a repeat; only
     # those where the one, two or three words before equal the as many from it can be one.
     repeats = _repeat_candidates(words.norms)
@@ -1006,6 +1086,25 @@ def normalise_columns(text: str, *, base: int = 0) -> tuple[list[str], list[int]
     """
     words = _words(text, base, False, [], [])
     return words.norms, words.starts, words.ends
+
+
+def normalise_turns(
+    text: str, turns: Sequence[tuple[int, int]]
+) -> tuple[list[str], list[int], list[int], list[int]]:
+    """The tokens of the turns (start, length) of a transcript's text, as normalise_columns
+    gives them turn by turn, joined: norms, starts, ends, and the count of each turn's."""
+    cut = _Cut(text)
+    norms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    counts: list[int] = []
+    for start, length in turns:
+        words = _words(text[start : start + length], start, False, [], [], cut)
+        norms += words.norms
+        starts += words.starts
+        ends += words.ends
+        counts.append(len(words.norms))
+    return norms, starts, ends, counts
 
 
 # --- names ---------------------------------------------------------------------------------
