@@ -870,18 +870,26 @@ def _keep(
     """Append words among which no "you know" or "I mean" is dropped, without fillers, stutters."""
     if present is None:
         present = set(seg.norms)
-    if not present.isdisjoint(_STOP):
-        stops = itertools.compress(range(len(seg.norms)), map(_STOP.__contains__, seg.norms))
-        kept = _Words([], [], [])
-        pos = 0
-        for k in stops:
-            start, end = seg.starts[k], seg.ends[k]
-            reason = "stutter" if seg.norms[k] == _CUT_STUTTER else "filler"
-            dropped.append((reason, start, end))
-            kept.extend(seg.norms[pos:k], seg.starts[pos:k], seg.ends[pos:k])
-            pos = k + 1
-        kept.extend(seg.norms[pos:], seg.starts[pos:], seg.ends[pos:])
-        seg = kept
+    hit = present.intersection(_STOP)
+    if hit:
+        # Found by list.index (in C) and deleted in place: seg's lists are its own, and
+        # fillers are a few words in a hundred.
+        norms, starts, ends = seg.norms, seg.starts, seg.ends
+        gone: list[int] = []
+        for stop in hit:
+            k = -1
+            try:
+                while True:
+                    k = norms.index(stop, k + 1)
+                    gone.append(k)
+            except ValueError:
+                pass
+        gone.sort()
+        for k in gone:
+            reason = "stutter" if norms[k] == _CUT_STUTTER else "filler"
+            dropped.append((reason, starts[k], ends[k]))
+        for k in reversed(gone):
+            del norms[k], starts[k], ends[k]
     if words.norms:
         words.extend(seg.norms, seg.starts, seg.ends)
     else:  # seg's lists are its own: take them rather than copy
