@@ -115,18 +115,18 @@ _HASHES: dict[str, int] = {}
 _HASHES_MAX = 1 << 20
 
 
-def word_hashes(words: list[str]) -> list[int]:
-    """word_hash of each word."""
-    hashes = list(map(_HASHES.get, words))
-    if None in hashes:  # words not met before: found by list.index, in C
-        if len(_HASHES) > _HASHES_MAX:  # bounded: a large corpus has millions of rare words
-            _HASHES.clear()
-        i = -1
-        with contextlib.suppress(ValueError):
-            while True:
-                i = hashes.index(None, i + 1)
-                hashes[i] = _HASHES[words[i]] = word_hash(words[i])
-    return hashes  # type: ignore[return-value]
+def _vocabulary(words: list[str]) -> dict[str, int]:
+    """The distinct words in order of first appearance, each with its word_hash."""
+    vocab: dict[str, Any] = dict.fromkeys(words)
+    if len(_HASHES) > _HASHES_MAX:  # bounded: a large corpus has millions of rare words
+        _HASHES.clear()
+    known = _HASHES
+    for word in vocab:
+        h = known.get(word)
+        if h is None:
+            h = known[word] = word_hash(word)
+        vocab[word] = h
+    return vocab
 
 
 def _fingerprint() -> str:
@@ -243,7 +243,7 @@ def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
         [turn.speaker, turn.line, turn.start, len(turn.text), n]
         for turn, n in zip(transcript.turns, counts, strict=True)
     ]
-    vocab = set(norms)
+    vocab = _vocabulary(norms)
     starts_arr = np.array(starts, dtype="<u4")
     head = {
         "meta": dict(transcript.meta),
@@ -252,10 +252,10 @@ def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
         "warnings": list(warnings),
         "tokens": len(norms),
         "lines": len(transcript.line_starts),
-        "vocab": sorted(vocab),
+        "vocab": list(vocab),
     }
     body = (
-        np.array(word_hashes(norms), dtype="<u8").tobytes()
+        np.array(list(map(vocab.__getitem__, norms)), dtype="<u8").tobytes()
         + starts_arr.tobytes()
         + (np.array(ends, dtype="<u4") - starts_arr).tobytes()
         + np.array(transcript.line_starts, dtype="<u4").tobytes()
@@ -590,6 +590,8 @@ def _normalise_all(
                 progress(done, len(todo), words)
         return
     import multiprocessing
+
+    import numpy  # noqa: F401 - imported once here, not once in each forked worker
 
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for _sha, n in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir)):

@@ -8,7 +8,6 @@ American spelling are therefore safe as long as they never make two different wo
 from __future__ import annotations
 
 import bisect
-import contextlib
 import itertools
 import operator
 import re
@@ -505,17 +504,14 @@ _CANON_MAX = 1 << 18
 
 def _canonical_words(words: list[str]) -> list[str]:
     """canonical_word of each word."""
-    norms = list(map(_CANON.get, words))
-    if None in norms:  # words not met before: found by list.index, in C
+    try:
+        return list(map(_CANON.__getitem__, words))
+    except KeyError:
         if len(_CANON) > _CANON_MAX:  # bounded: a long build meets ever more rare words
             _CANON.clear()
-        canon = canonical_word
-        i = -1
-        with contextlib.suppress(ValueError):
-            while True:
-                i = norms.index(None, i + 1)
-                norms[i] = _CANON[words[i]] = canon(words[i])
-    return norms  # type: ignore[return-value]
+        for word in set(words).difference(_CANON):
+            _CANON[word] = canonical_word(word)
+        return list(map(_CANON.__getitem__, words))
 
 
 # --- normalise -----------------------------------------------------------------------------
