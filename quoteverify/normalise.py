@@ -683,7 +683,28 @@ def _odd_places(text: str, start: int, end: int) -> tuple[list[int], bool]:
 _CUT_CLASS = bytes(
     1 if re.match(r"\w", chr(c)) else 2 if chr(c) in _APOSTROPHES else 0 for c in range(128)
 ) + bytes(128)
-_CUT_CLASS_ABOVE: dict[int, int] = {}
+_ODD_ONE = re.compile(r"[\u0300-\u036f\u00ad％﹪٪＆﹠]")
+
+
+def _above_ascii(char: str) -> tuple[int, int]:
+    """A character above ASCII: its _CUT_CLASS, and an ASCII character of its class for _ODD."""
+    cut_class = 1 if re.match(r"\w", char) else 2 if char in _APOSTROPHES else 0
+    if _ODD_ONE.match(char):
+        like = "_"  # an _ODD match by itself
+    elif char in _HYPHENS:
+        like = "-"
+    elif char.isspace():  # never "\n", which is ASCII
+        like = " "
+    elif re.match(r"\d", char):
+        like = "0"
+    elif re.match(r"[^\W\d_]", char):
+        like = "x"
+    else:
+        like = "!"  # punctuation no rule of _ODD involves
+    return cut_class, ord(like)
+
+
+_ABOVE_ASCII: dict[int, tuple[int, int]] = {}
 
 
 class _Cut:
@@ -691,10 +712,11 @@ class _Cut:
 
     One pass over a transcript with numpy instead of a regular expression per stretch of each
     turn: the index build's cut. A word of _PLAIN is a run of word characters in which an
-    apostrophe may stand between two of them.
+    apostrophe may stand between two of them. Also the places where _ODD matches in the whole
+    text, and where a digit may stand, for _tokens.
     """
 
-    __slots__ = ("ends", "norms", "starts")
+    __slots__ = ("digits", "ends", "norms", "places", "starts")
 
     def __init__(self, text: str) -> None:
         import numpy as np
@@ -703,19 +725,28 @@ class _Cut:
             data = text.encode("ascii")
             codes = np.frombuffer(data, dtype=np.uint8)
             cls = np.frombuffer(data.translate(_CUT_CLASS), dtype=np.uint8)
+            like = text
+            # Where text[start:end] may hold a digit: _odd_places's answer for that stretch.
+            digits = (codes >= 48) & (codes <= 57)
         else:
             codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-            low = np.where(codes < 128, codes, 0).astype(np.uint8).tobytes()
-            cls = np.frombuffer(low.translate(_CUT_CLASS), dtype=np.uint8).copy()
+            low = np.where(codes < 128, codes, 0).astype(np.uint8)
+            cls = np.frombuffer(low.tobytes().translate(_CUT_CLASS), dtype=np.uint8).copy()
             above = np.flatnonzero(codes >= 128)
-            if len(above):
-                points = codes[above].tolist()
-                for c in set(points).difference(_CUT_CLASS_ABOVE):
-                    char = chr(c)
-                    _CUT_CLASS_ABOVE[c] = (
-                        1 if re.match(r"\w", char) else 2 if char in _APOSTROPHES else 0
-                    )
-                cls[above] = list(map(_CUT_CLASS_ABOVE.__getitem__, points))
+            points = codes[above].tolist()
+            for c in set(points).difference(_ABOVE_ASCII):
+                _ABOVE_ASCII[c] = _above_ascii(chr(c))
+            classes = list(map(_ABOVE_ASCII.__getitem__, points))
+            cls[above] = [c for c, _ in classes]
+            low[above] = [a for _, a in classes]
+            # The text with each character above ASCII replaced by one of its class for _ODD.
+            like = low.tobytes().decode("ascii")
+            digits = (codes >= 48) & (codes <= 57)
+            digits[above] = True
+            for char, _ascii in _AS_ASCII:  # as _odd_places, which makes these ASCII first
+                digits[codes == ord(char)] = False
+        self.places = _odd_places(like, 0, len(like))[0]
+        self.digits: list[int] = np.flatnonzero(digits).tolist()
         # word[k + 1]: whether character k is in a word (False before and after the text)
         word = np.zeros(len(cls) + 2, dtype=bool)
         word[1:-1] = cls == 1
@@ -743,6 +774,17 @@ class _Cut:
             return None
         return self.norms[i:j], starts[i:j], ends[i:j]
 
+    def odd_places(self, a: int, b: int, base: int) -> tuple[list[int], bool]:
+        """As _odd_places for [a, b), offsets less base; a few more places at the ends may be
+        given (an _ODD match running out of [a, b)): a window around each changes nothing."""
+        places = self.places
+        found = places[bisect.bisect_left(places, a) : bisect.bisect_left(places, b)]
+        if base:
+            found = [p - base for p in found]
+        digits = self.digits
+        k = bisect.bisect_left(digits, a)
+        return found, k < len(digits) and digits[k] < b
+
 
 def _tokens(
     text: str, start: int, end: int, base: int, cut: _Cut | None = None
@@ -755,7 +797,10 @@ def _tokens(
     """
     windows: list[tuple[int, int]] = []
     window_end = start
-    places, digits = _odd_places(text, start, end)
+    if cut is not None:
+        places, digits = cut.odd_places(base + start, base + end, base)
+    else:
+        places, digits = _odd_places(text, start, end)
     for place in places:
         if place < window_end:  # in a run already taken
             continue
@@ -780,9 +825,31 @@ def _tokens(
     if not windows:
         return _Words(norms, starts, ends), digits
     # Windows are whole runs, so each _PLAIN token lies inside one or outside all.
-    out = _Words([], [], [])
+    full: list[tuple[int, int]] = []
     i = 0
     for a, b in windows:
+        # Most windows are a word cut off by a hyphen ("appropri- the"): one _PLAIN word, the
+        # hyphen, a blank. _TOKEN reads it as one stutter token, taken here without a scan.
+        j = bisect.bisect_left(starts, base + a, i)
+        if (
+            j < len(starts)
+            and starts[j] == base + a
+            and ends[j] == base + b - 2
+            and text[b - 2] in _HYPHENS
+            and text[b - 1].isspace()
+            and text[b - 1] != "\n"
+            and (j + 1 == len(starts) or starts[j + 1] >= base + b)
+        ):
+            norms[j] = _CUT_STUTTER
+            ends[j] += 1
+            i = j + 1
+        else:
+            full.append((a, b))
+    if not full:
+        return _Words(norms, starts, ends), digits
+    out = _Words([], [], [])
+    i = 0
+    for a, b in full:
         j = bisect.bisect_left(starts, base + a, i)
         out.extend(norms[i:j], starts[i:j], ends[i:j])
         _full_tokens(text, a, b, base, out.norms, out.starts, out.ends)
