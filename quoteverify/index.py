@@ -115,18 +115,18 @@ _HASHES: dict[str, int] = {}
 _HASHES_MAX = 1 << 20
 
 
-def _vocabulary(words: list[str]) -> dict[str, int]:
-    """The distinct words in order of first appearance, each with its word_hash."""
-    vocab: dict[str, Any] = dict.fromkeys(words)
+def _word_hashes(words: list[str]) -> list[int]:
+    """word_hash of each word (distinct words: a word met before is looked up, not hashed)."""
     if len(_HASHES) > _HASHES_MAX:  # bounded: a large corpus has millions of rare words
         _HASHES.clear()
-    known = _HASHES
-    for word in vocab:
-        h = known.get(word)
-        if h is None:
-            h = known[word] = word_hash(word)
-        vocab[word] = h
-    return vocab
+    hashes = list(map(_HASHES.get, words))
+    if None in hashes:
+        i = -1
+        with contextlib.suppress(ValueError):
+            while True:
+                i = hashes.index(None, i + 1)
+                hashes[i] = _HASHES[words[i]] = word_hash(words[i])
+    return hashes  # type: ignore[return-value]
 
 
 def _fingerprint() -> str:
@@ -243,7 +243,12 @@ def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
         [turn.speaker, turn.line, turn.start, len(turn.text), n]
         for turn, n in zip(transcript.turns, counts, strict=True)
     ]
-    vocab = _vocabulary(norms)
+    # Each token's word as the position of its first appearance; the distinct words in order.
+    first_at: dict[str, int] = {}
+    firsts = np.array(list(map(first_at.setdefault, norms, itertools.count())), dtype=np.intp)
+    vocab = list(first_at)
+    by_first = np.zeros(len(norms), dtype="<u8")
+    by_first[list(first_at.values())] = _word_hashes(vocab)
     starts_arr = np.array(starts, dtype="<u4")
     head = {
         "meta": dict(transcript.meta),
@@ -252,10 +257,10 @@ def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
         "warnings": list(warnings),
         "tokens": len(norms),
         "lines": len(transcript.line_starts),
-        "vocab": list(vocab),
+        "vocab": vocab,
     }
     body = (
-        np.array(list(map(vocab.__getitem__, norms)), dtype="<u8").tobytes()
+        by_first[firsts].tobytes()
         + starts_arr.tobytes()
         + (np.array(ends, dtype="<u4") - starts_arr).tobytes()
         + np.array(transcript.line_starts, dtype="<u4").tobytes()
