@@ -922,6 +922,22 @@ def _scan(
     return words, starters
 
 
+def _positions(words: list[str], wanted: set[str]) -> list[int]:
+    """The sorted indices of the words that are in `wanted` (a few words, found by list.index,
+    in C: faster than testing every word)."""
+    found: list[int] = []
+    for word in wanted:
+        k = -1
+        try:
+            while True:
+                k = words.index(word, k + 1)
+                found.append(k)
+        except ValueError:
+            pass
+    found.sort()
+    return found
+
+
 def _keep(
     text: str,
     seg: _Words,
@@ -935,19 +951,9 @@ def _keep(
         present = set(seg.norms)
     hit = present.intersection(_STOP)
     if hit:
-        # Found by list.index (in C) and deleted in place: seg's lists are its own, and
-        # fillers are a few words in a hundred.
+        # Deleted in place: seg's lists are its own, and fillers are a few words in a hundred.
         norms, starts, ends = seg.norms, seg.starts, seg.ends
-        gone: list[int] = []
-        for stop in hit:
-            k = -1
-            try:
-                while True:
-                    k = norms.index(stop, k + 1)
-                    gone.append(k)
-            except ValueError:
-                pass
-        gone.sort()
+        gone = _positions(norms, hit)
         for k in gone:
             reason = "stutter" if norms[k] == _CUT_STUTTER else "filler"
             dropped.append((reason, starts[k], ends[k]))
@@ -1107,12 +1113,10 @@ def _words(
             for i in gone:
                 keep[i] = 0
             words = words.compress(keep)
-    numeric = []
     if starters:
-        where = map(starters.__contains__, words.norms)
-        numeric = list(itertools.compress(range(len(words.norms)), where))
-    if numeric:
-        words = _merge(text, words, numeric, base)
+        numeric = _positions(words.norms, starters)
+        if numeric:
+            words = _merge(text, words, numeric, base)
     return words
 
 
