@@ -16,9 +16,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from quoteverify.models import Span
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 class Token(NamedTuple):
@@ -707,6 +711,29 @@ def _above_ascii(char: str) -> tuple[int, int]:
 _ABOVE_ASCII: dict[int, tuple[int, int]] = {}
 
 
+def _odd_array(chars: npt.NDArray[np.uint8]) -> list[int]:
+    """_odd_places(text, 0, len(text))[0] of an ASCII text given as its bytes, with numpy."""
+    import numpy as np
+
+    classes = np.frombuffer(chars.tobytes().translate(_ASCII_CLASSES), dtype=np.uint8)
+    # the classes and the character after each one (0 after the end)
+    padded = np.zeros(len(classes) + 2, dtype=np.uint8)
+    padded[: len(classes)] = classes
+    next_class, next_next = padded[1:-1], padded[2:]
+    next_char = np.zeros(len(chars), dtype=np.uint8)
+    next_char[:-1] = chars[1:]
+    dot = classes == ord(".")
+    odd = classes == ord("[")
+    odd |= dot & (next_class == ord("a")) & (next_next == ord("."))  # a dotted initialism
+    odd |= (dot | (classes == ord(","))) & (next_class == ord("0"))  # a number's point or comma
+    # a cut-off word, "uh-huh"
+    odd |= (classes == ord("-")) & (
+        (next_class == ord(" ")) | (next_char == ord("h")) | (next_char == ord("H"))
+    )
+    places: list[int] = np.flatnonzero(odd).tolist()
+    return places
+
+
 class _Cut:
     """A whole text cut into words as _PLAIN.split would cut it, with their canonical forms.
 
@@ -725,7 +752,7 @@ class _Cut:
             data = text.encode("ascii")
             codes = np.frombuffer(data, dtype=np.uint8)
             cls = np.frombuffer(data.translate(_CUT_CLASS), dtype=np.uint8)
-            like = text
+            like = codes
             # Where text[start:end] may hold a digit: _odd_places's answer for that stretch.
             digits = (codes >= 48) & (codes <= 57)
         else:
@@ -740,12 +767,12 @@ class _Cut:
             cls[above] = [c for c, _ in classes]
             low[above] = [a for _, a in classes]
             # The text with each character above ASCII replaced by one of its class for _ODD.
-            like = low.tobytes().decode("ascii")
+            like = low
             digits = (codes >= 48) & (codes <= 57)
             digits[above] = True
             for char, _ascii in _AS_ASCII:  # as _odd_places, which makes these ASCII first
                 digits[codes == ord(char)] = False
-        self.places = _odd_places(like, 0, len(like))[0]
+        self.places = _odd_array(like)
         self.digits: list[int] = np.flatnonzero(digits).tolist()
         # word[k + 1]: whether character k is in a word (False before and after the text)
         word = np.zeros(len(cls) + 2, dtype=bool)
