@@ -216,13 +216,23 @@ def _cache_name(sha: str, kind: str) -> str:
     return f"{sha}-{kind}"
 
 
-def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
-    """Worker: decode, parse and normalise one transcript and write its cache entry."""
+# A transcript to normalise: file, sha256 as scanned, path, corpus folder, kind, cache folder.
+# The worker reads the file itself: the main process would only pass its bytes on.
+_Job = tuple[str, str, str, str, str, str]
+
+
+def _normalise_source(job: _Job) -> tuple[str, int]:
+    """Worker: read, decode, parse and normalise one transcript and write its cache entry."""
     import numpy as np
 
-    data, path, corpus, kind, cache_dir = job
-    sha = hashlib.sha256(data).hexdigest()
+    file, sha, path, corpus, kind, cache_dir = job
     where = display_path(corpus, path)
+    try:
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read: {exc.strerror or exc}", file=where) from None
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise CorpusError("changed while the index was being built; run again", file=where)
     try:
         text, warnings = decode(data, name=where)
     except InputFileError as exc:
@@ -568,16 +578,11 @@ def _cached(cache_dir: Path, doc: _Doc) -> bool:
     return name.with_suffix(".json").is_file() and name.with_suffix(".bin").is_file()
 
 
-def _jobs(todo: Sequence[_Doc], cache_dir: Path) -> Iterator[tuple[bytes, str, str, str, str]]:
-    for d in todo:
-        s = d.source
-        try:
-            data = Path(s.file).read_bytes()
-        except OSError as exc:
-            raise CorpusError(f"cannot read: {exc.strerror or exc}", file=s.where) from None
-        if hashlib.sha256(data).hexdigest() != d.sha:
-            raise CorpusError("changed while the index was being built; run again", file=s.where)
-        yield data, s.path, s.corpus, s.kind, str(cache_dir)
+def _jobs(todo: Sequence[_Doc], cache_dir: Path) -> list[_Job]:
+    folder = str(cache_dir)
+    return [
+        (d.source.file, d.sha, d.source.path, d.source.corpus, d.source.kind, folder) for d in todo
+    ]
 
 
 def _normalise_all(

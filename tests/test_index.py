@@ -467,3 +467,18 @@ def test_token_offsets_past_16_bits_and_across_transcripts(tmp_path: Path) -> No
     for a, b in [(0, 64), (60, 70), (14_990, 15_010), (15_100, 15_130), (n - 40, n)]:
         assert disk.starts[a:b] == list(memory.starts[a:b])
         assert disk.ends[a:b] == list(memory.ends[a:b])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_transcript_changed_while_the_index_is_built_is_reported(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    victim = sorted(corpus.glob("*.txt"))[0]
+    scanned = qindex._sha256
+    # As if the file changed between the scan and its normalisation (in a worker process).
+    monkeypatch.setattr(
+        qindex, "_sha256", lambda file: "0" * 64 if Path(file) == victim else scanned(file)
+    )
+    with pytest.raises(CorpusError, match="changed while the index was being built") as error:
+        build_or_refresh([str(corpus)], workers=workers)
+    assert error.value.file == f"{corpus}/{victim.name}"
