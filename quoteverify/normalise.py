@@ -711,8 +711,9 @@ def _above_ascii(char: str) -> tuple[int, int]:
 _ABOVE_ASCII: dict[int, tuple[int, int]] = {}
 
 
-def _odd_array(chars: npt.NDArray[np.uint8]) -> list[int]:
-    """_odd_places(text, 0, len(text))[0] of an ASCII text given as its bytes, with numpy."""
+def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> list[int]:
+    """_odd_places(text, 0, len(text))[0] of an ASCII text given as its bytes, with numpy;
+    plus offset."""
     import numpy as np
 
     classes = np.frombuffer(chars.tobytes().translate(_ASCII_CLASSES), dtype=np.uint8)
@@ -730,7 +731,7 @@ def _odd_array(chars: npt.NDArray[np.uint8]) -> list[int]:
     odd |= (classes == ord("-")) & (
         (next_class == ord(" ")) | (next_char == ord("h")) | (next_char == ord("H"))
     )
-    places: list[int] = np.flatnonzero(odd).tolist()
+    places: list[int] = (np.flatnonzero(odd) + offset).tolist()
     return places
 
 
@@ -745,7 +746,8 @@ class _Cut:
 
     __slots__ = ("digits", "ends", "norms", "places", "starts")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, offset: int = 0) -> None:
+        """Cut text, whose offsets are offset + index into it."""
         import numpy as np
 
         if text.isascii():
@@ -772,14 +774,14 @@ class _Cut:
             digits[above] = True
             for char, _ascii in _AS_ASCII:  # as _odd_places, which makes these ASCII first
                 digits[codes == ord(char)] = False
-        self.places = _odd_array(like)
-        self.digits: list[int] = np.flatnonzero(digits).tolist()
+        self.places = _odd_array(like, offset)
+        self.digits: list[int] = (np.flatnonzero(digits) + offset).tolist()
         # word[k + 1]: whether character k is in a word (False before and after the text)
         word = np.zeros(len(cls) + 2, dtype=bool)
         word[1:-1] = cls == 1
         # An apostrophe joins the word characters on both sides of it.
         word[2:-2] |= (cls[1:-1] == 2) & (cls[:-2] == 1) & (cls[2:] == 1)
-        edges = np.flatnonzero(word[1:] != word[:-1]).tolist()
+        edges = (np.flatnonzero(word[1:] != word[:-1]) + offset).tolist()
         self.starts: list[int] = edges[0::2]
         self.ends: list[int] = edges[1::2]
         # Every character out of a word made a space, str.split gives the words themselves.
@@ -1190,17 +1192,30 @@ def normalise_columns(text: str, *, base: int = 0) -> tuple[list[str], list[int]
     return words.norms, words.starts, words.ends
 
 
+_CUT_CHARS = 1 << 22
+
+
 def normalise_turns(
     text: str, turns: Sequence[tuple[int, int]]
 ) -> tuple[list[str], list[int], list[int], list[int]]:
     """The tokens of the turns (start, length) of a transcript's text, as normalise_columns
     gives them turn by turn, joined: norms, starts, ends, and the count of each turn's."""
-    cut = _Cut(text)
     norms: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     counts: list[int] = []
-    for start, length in turns:
+    cut_start, cut_end = 0, -1
+    cut = None
+    for k, (start, length) in enumerate(turns):
+        if start < cut_start or start + length > cut_end:
+            # The next turns that fit in _CUT_CHARS characters (one turn at least), cut at once:
+            # a cut holds some 20 bytes per character.
+            cut_start, cut_end = start, start + length
+            for later, size in turns[k + 1 :]:
+                if max(cut_end, later + size) - min(cut_start, later) > _CUT_CHARS:
+                    break
+                cut_start, cut_end = min(cut_start, later), max(cut_end, later + size)
+            cut = _Cut(text[cut_start:cut_end], cut_start)
         words = _words(text[start : start + length], start, False, [], [], cut)
         norms += words.norms
         starts += words.starts

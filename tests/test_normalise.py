@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import quoteverify.normalise as qnormalise
 from quoteverify.models import Span
 from quoteverify.normalise import (
     Dropped,
@@ -649,10 +650,18 @@ TURNS: list[tuple[str, list[tuple[int, int]], list[tuple[str, int, int]], list[i
 ]
 
 
+# A long transcript is cut a few turns at a time: here one or two turns per cut.
+@pytest.mark.parametrize("cut_chars", [qnormalise._CUT_CHARS, 40])
 @pytest.mark.parametrize(("text", "turns", "tokens", "counts"), TURNS)
 def test_normalise_turns_gives_the_tokens_of_each_turn(
-    text: str, turns: list[tuple[int, int]], tokens: list[tuple[str, int, int]], counts: list[int]
+    text: str,
+    turns: list[tuple[int, int]],
+    tokens: list[tuple[str, int, int]],
+    counts: list[int],
+    cut_chars: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(qnormalise, "_CUT_CHARS", cut_chars)
     norms, starts, ends, per_turn = normalise_turns(text, turns)
     assert list(zip(norms, starts, ends, strict=True)) == tokens
     assert per_turn == counts
