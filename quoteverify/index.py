@@ -8,6 +8,7 @@ content hash, re-normalising only the transcripts added or changed since the las
 
 from __future__ import annotations
 
+import array
 import bisect
 import contextlib
 import fcntl
@@ -259,7 +260,7 @@ def _normalise_source(job: _Job) -> tuple[str, int]:
     vocab = list(first_at)
     by_first = np.zeros(len(norms), dtype="<u8")
     by_first[list(first_at.values())] = _word_hashes(vocab)
-    starts_arr = np.array(starts, dtype="<u4")
+    starts_arr = _u4(starts)
     head = {
         "meta": dict(transcript.meta),
         "speakers": list(transcript.speakers),
@@ -272,14 +273,24 @@ def _normalise_source(job: _Job) -> tuple[str, int]:
     body = (
         by_first[firsts].tobytes()
         + starts_arr.tobytes()
-        + (np.array(ends, dtype="<u4") - starts_arr).tobytes()
-        + np.array(transcript.line_starts, dtype="<u4").tobytes()
+        + (_u4(ends) - starts_arr).tobytes()
+        + _u4(transcript.line_starts).tobytes()
         + text.encode("utf-8", "surrogatepass")
     )
     name = Path(cache_dir, _cache_name(sha, kind))
     _write_atomic(name.with_suffix(".bin"), body, sync=False)
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
     return sha, len(norms)
+
+
+def _u4(values: Sequence[int]) -> npt.NDArray[np.uint32]:
+    """The values as little-endian uint32 (array.array reads a list several times faster)."""
+    import numpy as np
+
+    native = array.array("I", values)
+    if native.itemsize != 4:  # pragma: no cover - a C unsigned int of another size
+        return np.array(values, dtype="<u4")
+    return np.frombuffer(native, dtype=np.uint32).astype("<u4", copy=False)
 
 
 @dataclass
