@@ -18,8 +18,8 @@ the index build calls it, on
   Unicode, typographic apostrophes), about one word in 25.
 
 Also the index build's path: `normalise_turns(text, turns)` over whole transcripts (the
-synthetic turns as transcripts of about 8,000 words, as bench/scale.py writes them), against
-the previous version's `normalise` turn by turn.
+debates, and the synthetic turns as transcripts of about 8,000 words, as bench/scale.py writes
+them), against the previous version's `normalise` turn by turn.
 
 Differential check (exit status 1 on any difference): tokens (norm, start, end), fragments and
 dropped material (reason, span, text) of both versions, in transcript and in quote mode, on
@@ -386,19 +386,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     documents = joined_documents(synthetic)
-    document_speed(before, documents, 1)
-    old, new = document_speed(before, documents, args.rounds)
-    size = sum(len(text.encode("utf-8")) for text, _ in documents)
-    figures["speed"]["synthetic transcripts"] = {
-        "mb": size / 1e6,
-        "before": old,
-        "after": new,
-        "ratio": new / old,
-    }
-    print(
-        f"speed {'synthetic transcripts (normalise_turns)':<10} {size / 1e6:6.2f} MB"
-        f"  before {old:6.2f} MB/s  after {new:6.2f} MB/s  x{new / old:.2f}"
-    )
+    debate_documents = transcript_documents(args.data / "debates-dev")
+    for name, docs in (("debates", debate_documents), ("synthetic", documents)):
+        document_speed(before, docs, 1)
+        old, new = document_speed(before, docs, args.rounds)
+        size = sum(len(text.encode("utf-8")) for text, _ in docs)
+        figures["speed"][f"{name} transcripts"] = {
+            "mb": size / 1e6,
+            "before": old,
+            "after": new,
+            "ratio": new / old,
+        }
+        print(
+            f"speed {name + ' transcripts (normalise_turns)':<10} {size / 1e6:6.2f} MB"
+            f"  before {old:6.2f} MB/s  after {new:6.2f} MB/s  x{new / old:.2f}"
+        )
 
     fixtures = ROOT / "fixtures"
     sets: list[tuple[str, list[tuple[str, int]]]] = [
@@ -422,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for example in examples:
             print("   ", example)
     doc_sets: list[tuple[str, list[Document]]] = [
-        ("debates", transcript_documents(args.data / "debates-dev")),
+        ("debates", debate_documents),
         ("fixture transcripts", transcript_documents(fixtures / "transcripts")),
         ("synthetic", documents),
         ("noisy", joined_documents(noisy)),
