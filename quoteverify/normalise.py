@@ -758,7 +758,7 @@ class _Cut:
             # Where text[start:end] may hold a digit: _odd_places's answer for that stretch.
             digits = (codes >= 48) & (codes <= 57)
         else:
-            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
             low = np.where(codes < 128, codes, 0).astype(np.uint8)
             cls = np.frombuffer(low.tobytes().translate(_CUT_CLASS), dtype=np.uint8).copy()
             above = np.flatnonzero(codes >= 128)
@@ -930,7 +930,7 @@ def _scan(
         if "mean" in present and "i" in present:
             pairs += _pairs(seg.norms, "i", "mean")
         if not pairs:
-            _keep(text, seg, present, base, dropped, words)
+            _keep(seg, present, dropped, words)
             continue
         # Whether "you know" or "I mean" is a set-off filler depends on the words around it:
         # those stretches go word by word, the rest in bulk.
@@ -943,11 +943,11 @@ def _scan(
         pos = 0
         for lo, hi in stretches:
             if pos < lo:
-                _keep(text, seg.slice(pos, lo), None, base, dropped, words)
+                _keep(seg.slice(pos, lo), None, dropped, words)
             _scan_words(text, seg, lo, hi, seg_end, base, dropped, words)
             pos = hi
         if pos < len(seg.norms):
-            _keep(text, seg.slice(pos, len(seg.norms)), None, base, dropped, words)
+            _keep(seg.slice(pos, len(seg.norms)), None, dropped, words)
     return words, starters
 
 
@@ -967,14 +967,7 @@ def _positions(words: list[str], wanted: set[str]) -> list[int]:
     return found
 
 
-def _keep(
-    text: str,
-    seg: _Words,
-    present: set[str] | None,
-    base: int,
-    dropped: _Drops,
-    words: _Words,
-) -> None:
+def _keep(seg: _Words, present: set[str] | None, dropped: _Drops, words: _Words) -> None:
     """Append words among which no "you know" or "I mean" is dropped, without fillers, stutters."""
     if present is None:
         present = set(seg.norms)
