@@ -1176,23 +1176,19 @@ def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
     )
 
 
-def normalise_columns(text: str, *, base: int = 0) -> tuple[list[str], list[int], list[int]]:
-    """A transcript turn's tokens as normalise gives them, as lists: norms, starts, ends.
-
-    For the index build: it makes neither Token nor Dropped objects.
-    """
-    words = _words(text, base, False, [], [])
-    return words.norms, words.starts, words.ends
-
-
+# Characters of a transcript that normalise_turns cuts into words at once.
 _CUT_CHARS = 1 << 22
 
 
 def normalise_turns(
     text: str, turns: Sequence[tuple[int, int]]
 ) -> tuple[list[str], list[int], list[int], list[int]]:
-    """The tokens of the turns (start, length) of a transcript's text, as normalise_columns
-    gives them turn by turn, joined: norms, starts, ends, and the count of each turn's."""
+    """The tokens of the turns (start, length) of a transcript's text, as normalise gives them
+    turn by turn, joined as lists: norms, starts, ends, and the count of each turn's.
+
+    For the index build: it makes neither Token nor Dropped objects, and cuts the whole text
+    into words at once.
+    """
     norms: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -12,7 +12,6 @@ from quoteverify.normalise import (
     canonical_name,
     canonical_word,
     normalise,
-    normalise_columns,
     normalise_turns,
     same_person,
 )
@@ -668,5 +667,3 @@ def test_normalise_turns_gives_the_tokens_of_each_turn(
     each = [normalise(text[a : a + n], base=a).tokens for a, n in turns]
     assert [len(t) for t in each] == counts
     assert [tuple(t) for turn in each for t in turn] == tokens
-    columns = [normalise_columns(text[a : a + n], base=a) for a, n in turns]
-    assert [w for c in columns for w in zip(*c, strict=True)] == tokens
