@@ -17,11 +17,18 @@ the index build calls it, on
   "you know", stutters, repeats, numbers in words and digits, initialisms, editorial marks,
   Unicode, typographic apostrophes), about one word in 25.
 
+Also the index build's path: `normalise_turns(text, turns)` over whole transcripts (the
+debates, and the synthetic turns as transcripts of about 8,000 words, as bench/scale.py writes
+them), against the previous version's `normalise` turn by turn.
+
 Differential check (exit status 1 on any difference): tokens (norm, start, end), fragments and
 dropped material (reason, span, text) of both versions, in transcript and in quote mode, on
 every debate turn, the quotations of DATA/polnear-train/quotes.jsonl, every fixture
 transcript turn and article paragraph, the synthetic and noisy turns, and --fuzz short random
-strings of the characters and pieces each rule of the tokeniser reacts to.
+strings of the characters and pieces each rule of the tokeniser reacts to. Then the tokens of
+`normalise_turns` against the previous `normalise` of each turn, on the debate and fixture
+transcripts, the synthetic and noisy turns joined into transcripts, and --fuzz random texts
+of the fuzz pieces cut into random turns (turns that touch, and stretches between them).
 
 REV defaults to the newest commit whose quoteverify/normalise.py differs from the working tree.
 """
@@ -113,6 +120,56 @@ def transcript_turns(folder: Path) -> list[tuple[str, int]]:
         transcript = parse(text, path=str(path), corpus=str(folder))
         turns += [(turn.text, turn.start) for turn in transcript.turns]
     return turns
+
+
+# A transcript: its text and its turns as (start, length).
+Document = tuple[str, list[tuple[int, int]]]
+
+
+def transcript_documents(folder: Path) -> list[Document]:
+    """Every transcript in folder as parsed, with its turns."""
+    docs: list[Document] = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".txt", ".vtt"):
+            continue
+        parse = parse_vtt if path.suffix == ".vtt" else parse_transcript
+        text = path.read_text(encoding="utf-8")
+        transcript = parse(text, path=str(path), corpus=str(folder))
+        docs.append((text, [(turn.start, len(turn.text)) for turn in transcript.turns]))
+    return docs
+
+
+def joined_documents(turns: Sequence[tuple[str, int]], words: int = 8_000) -> list[Document]:
+    """Turns joined into transcripts of about `words` words, each after a speaker label."""
+    docs: list[Document] = []
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = count = 0
+    for text, _base in turns:
+        label = "Ada Adler: "
+        spans.append((at + len(label), len(text)))
+        parts.append(f"{label}{text}\n\n")
+        at += len(label) + len(text) + 2
+        count += len(text.split())
+        if count >= words:
+            docs.append(("".join(parts), spans))
+            parts, spans, at, count = [], [], 0, 0
+    if parts:
+        docs.append(("".join(parts), spans))
+    return docs
+
+
+def fuzz_documents(n: int, seed: int) -> Iterator[Document]:
+    """Random texts of the fuzz pieces, cut into random turns: some touch, some leave gaps."""
+    r = random.Random(seed)
+    for _ in range(n):
+        text = "".join(r.choice(_FUZZ_PIECES) for _ in range(r.randint(0, 60)))
+        cuts = sorted(r.randint(0, len(text)) for _ in range(r.randint(0, 6)))
+        spans = []
+        for a, b in itertools.pairwise([0, *cuts, len(text)]):
+            if r.random() < 0.8:
+                spans.append((a, b - a))
+        yield text, spans
 
 
 def paragraphs(folder: Path) -> list[str]:
@@ -239,6 +296,46 @@ def differences(
     return calls, bad, examples
 
 
+def turn_differences(
+    before: ModuleType, docs: Sequence[Document], limit: int = 5
+) -> tuple[int, int, list[str]]:
+    """(transcripts compared, transcripts that differ, examples): normalise_turns against the
+    previous version's normalise of each turn."""
+    bad = 0
+    examples: list[str] = []
+    for text, spans in docs:
+        old: tuple[list[str], list[int], list[int], list[int]] = ([], [], [], [])
+        for start, length in spans:
+            tokens = before.normalise(text[start : start + length], base=start).tokens
+            old[0].extend(t.norm for t in tokens)
+            old[1].extend(t.start for t in tokens)
+            old[2].extend(t.end for t in tokens)
+            old[3].append(len(tokens))
+        new = current.normalise_turns(text, spans)
+        if new != old:
+            bad += 1
+            if len(examples) < limit:
+                examples.append(f"{text[:200]!r} {spans[:10]}: {old} != {new}")
+    return len(docs), bad, examples
+
+
+def document_speed(before: ModuleType, docs: Sequence[Document], rounds: int) -> list[float]:
+    """Best MB/s over `rounds`: the previous normalise turn by turn, normalise_turns."""
+    size = sum(len(text.encode("utf-8")) for text, _ in docs)
+    best = [float("inf")] * 2
+    for _ in range(rounds):
+        t0 = time.process_time()
+        for text, spans in docs:
+            for start, length in spans:
+                before.normalise(text[start : start + length], base=start)
+        best[0] = min(best[0], time.process_time() - t0)
+        t0 = time.process_time()
+        for text, spans in docs:
+            current.normalise_turns(text, spans)
+        best[1] = min(best[1], time.process_time() - t0)
+    return [size / 1e6 / seconds for seconds in best]
+
+
 def speed(
     modules: Sequence[ModuleType], turns: Sequence[tuple[str, int]], rounds: int
 ) -> list[float]:
@@ -288,6 +385,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  after {new:6.2f} MB/s  x{new / old:.2f}"
         )
 
+    documents = joined_documents(synthetic)
+    debate_documents = transcript_documents(args.data / "debates-dev")
+    for name, docs in (("debates", debate_documents), ("synthetic", documents)):
+        document_speed(before, docs, 1)
+        old, new = document_speed(before, docs, args.rounds)
+        size = sum(len(text.encode("utf-8")) for text, _ in docs)
+        figures["speed"][f"{name} transcripts"] = {
+            "mb": size / 1e6,
+            "before": old,
+            "after": new,
+            "ratio": new / old,
+        }
+        print(
+            f"speed {name + ' transcripts (normalise_turns)':<10} {size / 1e6:6.2f} MB"
+            f"  before {old:6.2f} MB/s  after {new:6.2f} MB/s  x{new / old:.2f}"
+        )
+
     fixtures = ROOT / "fixtures"
     sets: list[tuple[str, list[tuple[str, int]]]] = [
         ("debates", debates),
@@ -307,6 +421,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         failed += bad
         figures["check"][name] = {"calls": calls, "different": bad}
         print(f"check {name:<20} {calls:7d} calls  {bad} different")
+        for example in examples:
+            print("   ", example)
+    doc_sets: list[tuple[str, list[Document]]] = [
+        ("debates", debate_documents),
+        ("fixture transcripts", transcript_documents(fixtures / "transcripts")),
+        ("synthetic", documents),
+        ("noisy", joined_documents(noisy)),
+        ("fuzz", list(fuzz_documents(args.fuzz, args.seed))),
+    ]
+    for name, docs in doc_sets:
+        calls, bad, examples = turn_differences(before, docs)
+        failed += bad
+        figures["check"][f"normalise_turns {name}"] = {"calls": calls, "different": bad}
+        print(f"check normalise_turns {name:<20} {calls:7d} transcripts  {bad} different")
         for example in examples:
             print("   ", example)
     if args.json:

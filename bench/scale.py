@@ -8,8 +8,11 @@ then measures. Never run as a unit test.
                           [--out bench/out] [--queries 1000] [--brute 20] [--json FILE]
 
 Figures (one JSON object per corpus size, printed and written to --json):
-- build: seconds, MB of transcript text per second (and per core), peak RSS of the build
-  process and of its worker processes (ru_maxrss), transcripts re-normalised on a refresh;
+- build: seconds, MB of transcript text per second (and per core), MB per CPU-second (user +
+  system time of the build process and its worker processes, from getrusage: the machine may
+  be shared, and wall time under load understates the work done per core), peak RSS of the
+  build process and of its worker processes (ru_maxrss), transcripts re-normalised on a
+  refresh;
 - size: index bytes per corpus word, split into the search index (ids + postings + tables) and
   text and offsets;
 - cold start: opening the index in a fresh interpreter and answering one quote, and checking
@@ -333,11 +336,22 @@ def _worker_match(text: str) -> float:
     return result.best.similarity if result.best is not None else 0.0
 
 
+def _cpu_seconds() -> float:
+    """User and system CPU time of this process and of its children that have ended."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _build_child(corpus: str, index_dir: str, queue: multiprocessing.Queue[object]) -> None:
+    cpu = _cpu_seconds()
+    # The pool's workers have ended (and been waited for) when the build returns.
     stats = build_or_refresh([corpus], index_dir, workers=2)
+    cpu = _cpu_seconds() - cpu
     queue.put(
         {
             "stats": asdict(stats) | {"warnings": len(stats.warnings)},
+            "cpu_s": cpu,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "workers_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         }
@@ -421,8 +435,12 @@ def run(total_words: int, out: Path, queries: int, brute: int) -> dict[str, obje
         shutil.rmtree(index_dir)
     built = _build(corpus, index_dir)
     stats = built["stats"]
-    assert isinstance(stats, dict)
-    print(f"[{total_words:,}] built in {stats['seconds']:.1f}s", file=sys.stderr)
+    cpu_s = built["cpu_s"]
+    assert isinstance(stats, dict) and isinstance(cpu_s, float)
+    print(
+        f"[{total_words:,}] built in {stats['seconds']:.1f}s ({cpu_s:.1f} CPU-s)",
+        file=sys.stderr,
+    )
     # A refresh after changing one transcript re-normalises only it.
     victim = sorted(corpus.rglob("*.txt"))[0]
     original = victim.read_bytes()
@@ -498,6 +516,8 @@ def run(total_words: int, out: Path, queries: int, brute: int) -> dict[str, obje
         "build_s": stats["seconds"],
         "build_mb_per_s": corpus_bytes / 1e6 / stats["seconds"],
         "build_mb_per_s_per_core": corpus_bytes / 1e6 / stats["seconds"] / 2,
+        "build_cpu_s": cpu_s,
+        "build_mb_per_cpu_s": corpus_bytes / 1e6 / cpu_s,
         "build_peak_rss_mb": built["peak_rss_mb"],
         "build_workers_peak_rss_mb": built["workers_peak_rss_mb"],
         "refresh_one_changed_s": refresh_s,

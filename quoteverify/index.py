@@ -8,9 +8,11 @@ content hash, re-normalising only the transcripts added or changed since the las
 
 from __future__ import annotations
 
+import array
 import bisect
 import contextlib
 import fcntl
+import gc
 import hashlib
 import itertools
 import json
@@ -40,7 +42,7 @@ from quoteverify.corpus import (
 from quoteverify.errors import CorpusError, InputFileError, QuoteverifyError
 from quoteverify.match import source_slice
 from quoteverify.models import Diagnostic, Transcript, Turn
-from quoteverify.normalise import canonical_name, normalise, same_person
+from quoteverify.normalise import canonical_name, normalise_turns, same_person
 from quoteverify.textio import decode
 
 if TYPE_CHECKING:
@@ -126,6 +128,26 @@ class RunInfo(NamedTuple):
 def word_hash(word: str) -> int:
     """The stable 64-bit hash of a canonical word (blake2b, 8 bytes, little-endian)."""
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# word_hash of the words met so far in this process: a corpus says its common words in every
+# transcript, and a lookup costs a fraction of a hash.
+_HASHES: dict[str, int] = {}
+_HASHES_MAX = 1 << 20
+
+
+def _word_hashes(words: list[str]) -> list[int]:
+    """word_hash of each word (distinct words: a word met before is looked up, not hashed)."""
+    if len(_HASHES) > _HASHES_MAX:  # bounded: a large corpus has millions of rare words
+        _HASHES.clear()
+    hashes = list(map(_HASHES.get, words))
+    if None in hashes:
+        i = -1
+        with contextlib.suppress(ValueError):
+            while True:
+                i = hashes.index(None, i + 1)
+                hashes[i] = _HASHES[words[i]] = word_hash(words[i])
+    return hashes  # type: ignore[return-value]
 
 
 def _fingerprint() -> str:
@@ -215,53 +237,80 @@ def _cache_name(sha: str, kind: str) -> str:
     return f"{sha}-{kind}"
 
 
-def _normalise_source(job: tuple[bytes, str, str, str, str]) -> tuple[str, int]:
-    """Worker: decode, parse and normalise one transcript and write its cache entry."""
+# A transcript to normalise: file, sha256 as scanned, path, corpus folder, kind, cache folder.
+# The worker reads the file itself: the main process would only pass its bytes on.
+_Job = tuple[str, str, str, str, str, str]
+
+
+def _normalise_source(job: _Job) -> tuple[str, int]:
+    """Worker: read, decode, parse and normalise one transcript and write its cache entry."""
     import numpy as np
 
-    data, path, corpus, kind, cache_dir = job
-    sha = hashlib.sha256(data).hexdigest()
+    file, sha, path, corpus, kind, cache_dir = job
     where = display_path(corpus, path)
+    try:
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"cannot read: {exc.strerror or exc}", file=where) from None
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise CorpusError("changed while the index was being built; run again", file=where)
     try:
         text, warnings = decode(data, name=where)
     except InputFileError as exc:
         raise CorpusError(exc.message, file=where) from None
     parse = parse_vtt if kind == "vtt" else parse_transcript
     transcript = parse(text, path=path, corpus=corpus)
-    hashes: list[int] = []
-    starts: list[int] = []
-    lens: list[int] = []
-    vocab: dict[str, int] = {}
-    turns = []
-    for turn in transcript.turns:
-        tokens = normalise(turn.text, base=turn.start).tokens
-        for tok in tokens:
-            if tok.norm not in vocab:
-                vocab[tok.norm] = word_hash(tok.norm)
-        hashes += [vocab[t.norm] for t in tokens]
-        starts += [t.start for t in tokens]
-        lens += [t.end - t.start for t in tokens]
-        turns.append([turn.speaker, turn.line, turn.start, len(turn.text), len(tokens)])
+    # The lists and tuples made here all die young or live to the end: the cyclic garbage
+    # collector would only walk them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        spans = [(turn.start, len(turn.text)) for turn in transcript.turns]
+        norms, starts, ends, counts = normalise_turns(text, spans)
+    finally:
+        if collecting:
+            gc.enable()
+    turns = [
+        [turn.speaker, turn.line, turn.start, len(turn.text), n]
+        for turn, n in zip(transcript.turns, counts, strict=True)
+    ]
+    # Each token's word as the position of its first appearance; the distinct words in order.
+    first_at: dict[str, int] = {}
+    firsts = np.array(list(map(first_at.setdefault, norms, itertools.count())), dtype=np.intp)
+    vocab = list(first_at)
+    by_first = np.zeros(len(norms), dtype="<u8")
+    by_first[list(first_at.values())] = _word_hashes(vocab)
+    starts_arr = _u4(starts)
     head = {
         "meta": dict(transcript.meta),
         "speakers": list(transcript.speakers),
         "turns": turns,
         "warnings": list(warnings),
-        "tokens": len(hashes),
+        "tokens": len(norms),
         "lines": len(transcript.line_starts),
-        "vocab": sorted(vocab),
+        "vocab": vocab,
     }
     body = (
-        np.array(hashes, dtype="<u8").tobytes()
-        + np.array(starts, dtype="<u4").tobytes()
-        + np.array(lens, dtype="<u4").tobytes()
-        + np.array(transcript.line_starts, dtype="<u4").tobytes()
+        by_first[firsts].tobytes()
+        + starts_arr.tobytes()
+        + (_u4(ends) - starts_arr).tobytes()
+        + _u4(transcript.line_starts).tobytes()
         + text.encode("utf-8", "surrogatepass")
     )
     name = Path(cache_dir, _cache_name(sha, kind))
     _write_atomic(name.with_suffix(".bin"), body, sync=False)
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
-    return sha, len(hashes)
+    return sha, len(norms)
+
+
+def _u4(values: Sequence[int]) -> npt.NDArray[np.uint32]:
+    """The values as little-endian uint32 (array.array reads a list several times faster)."""
+    import numpy as np
+
+    native = array.array("I", values)
+    if native.itemsize != 4:  # pragma: no cover - a C unsigned int of another size
+        return np.array(values, dtype="<u4")
+    return np.frombuffer(native, dtype=np.uint32).astype("<u4", copy=False)
 
 
 @dataclass
@@ -560,16 +609,11 @@ def _cached(cache_dir: Path, doc: _Doc) -> bool:
     return name.with_suffix(".json").is_file() and name.with_suffix(".bin").is_file()
 
 
-def _jobs(todo: Sequence[_Doc], cache_dir: Path) -> Iterator[tuple[bytes, str, str, str, str]]:
-    for d in todo:
-        s = d.source
-        try:
-            data = Path(s.file).read_bytes()
-        except OSError as exc:
-            raise CorpusError(f"cannot read: {exc.strerror or exc}", file=s.where) from None
-        if hashlib.sha256(data).hexdigest() != d.sha:
-            raise CorpusError("changed while the index was being built; run again", file=s.where)
-        yield data, s.path, s.corpus, s.kind, str(cache_dir)
+def _jobs(todo: Sequence[_Doc], cache_dir: Path) -> list[_Job]:
+    folder = str(cache_dir)
+    return [
+        (d.source.file, d.sha, d.source.path, d.source.corpus, d.source.kind, folder) for d in todo
+    ]
 
 
 def _normalise_all(
@@ -587,6 +631,8 @@ def _normalise_all(
                 progress(done, len(todo), words)
         return
     import multiprocessing
+
+    import numpy  # noqa: F401 - imported once here, not once in each forked worker
 
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for _sha, n in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir)):

@@ -16,9 +16,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from quoteverify.models import Span
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 class Token(NamedTuple):
@@ -436,23 +440,25 @@ def _spell(word: str) -> str:
         return mapped
     if len(word) < 5:
         return word
-    m = _OUR.fullmatch(word)
+    # Each rule is tried only if the word holds the letters its pattern needs: most words
+    # hold none of them, and a substring test is much faster than a failing match.
+    m = _OUR.fullmatch(word) if "our" in word else None
     if m:
         return m.group(1) + "or" + (m.group(2) or "")
-    m = _ISE.fullmatch(word)
+    m = _ISE.fullmatch(word) if "is" in word else None
     if m and m.group(1) + "ise" not in _ISE_KEEP:
         return m.group(1) + "iz" + m.group(2)
-    m = _YSE.fullmatch(word)
+    m = _YSE.fullmatch(word) if "ys" in word else None
     if m:
         return m.group(1) + "yz" + m.group(2)
-    m = _RE_END.fullmatch(word)
+    m = _RE_END.fullmatch(word) if word.endswith(("re", "res")) else None
     if m and word not in _RE_KEEP:
         return m.group(1) + "er" + m.group(2)
-    m = _LOGUE.fullmatch(word)
+    m = _LOGUE.fullmatch(word) if "ogu" in word else None
     if m:
         suffix = m.group(2) or m.group(3) or ""
         return m.group(1) + {"d": "ed"}.get(suffix, suffix)
-    m = _LL.fullmatch(word)
+    m = _LL.fullmatch(word) if "ll" in word else None
     if m and m.group(1) in _LL_STEMS:
         return m.group(1) + m.group(2)
     return word
@@ -483,12 +489,33 @@ def _fold(s: str) -> str:
 @lru_cache(maxsize=1 << 17)
 def canonical_word(word: str) -> str:
     """The canonical form of one word as the tokeniser cuts it ("Colour’s" -> "color's")."""
-    s = _fold(word.translate(_PREPARE)).strip("'")
+    if word.isascii() and word.isalnum():  # most words: nothing to remove or fold but case
+        s = word.lower()
+    else:
+        s = _fold(word.translate(_PREPARE)).strip("'")
     if not s:
         return s
     if s[0].isdigit():
         return _canon_digits(s)
     return _spell(s)
+
+
+# canonical_word's results by the words as cut, for the tokeniser: looking a whole list up in a
+# dict from C is several times faster than calling the lru_cache'd function for each word.
+_CANON: dict[str, str] = {}
+_CANON_MAX = 1 << 18
+
+
+def _canonical_words(words: list[str]) -> list[str]:
+    """canonical_word of each word."""
+    try:
+        return list(map(_CANON.__getitem__, words))
+    except KeyError:
+        if len(_CANON) > _CANON_MAX:  # bounded: a long build meets ever more rare words
+            _CANON.clear()
+        for word in set(words).difference(_CANON):
+            _CANON[word] = canonical_word(word)
+        return list(map(_CANON.__getitem__, words))
 
 
 # --- normalise -----------------------------------------------------------------------------
@@ -532,8 +559,13 @@ def _marks(text: str) -> Iterator[re.Match[str]]:
             round_ = find("(", pos)
 
 
+# (reason, start, end) of material left out: Dropped objects, with their text, are made only
+# for normalise's result (the index build needs none).
+_Drops = list[tuple[str, int, int]]
+
+
 def _segments(
-    text: str, quote: bool, base: int, dropped: list[Dropped], cuts: list[int]
+    text: str, quote: bool, base: int, dropped: _Drops, cuts: list[int]
 ) -> list[tuple[int, int]]:
     """The stretches of text whose words count, between editorial marks and annotations."""
     if "[" not in text and "(" not in text and (not quote or ("…" not in text and "." not in text)):
@@ -551,7 +583,7 @@ def _segments(
         if reason == "ellipsis":
             cuts.append(start)
         else:
-            dropped.append(Dropped(reason, Span(base + start, base + end), text[start:end]))
+            dropped.append((reason, base + start, base + end))
         segments.append((pos, start))
         pos = end
     segments.append((pos, len(text)))
@@ -651,15 +683,153 @@ def _odd_places(text: str, start: int, end: int) -> tuple[list[int], bool]:
     return found, digits
 
 
-def _tokens(text: str, start: int, end: int, base: int) -> tuple[_Words, bool]:
+# Character classes for _Cut: 1 a word character (\w), 2 an apostrophe, 0 anything else.
+_CUT_CLASS = bytes(
+    1 if re.match(r"\w", chr(c)) else 2 if chr(c) in _APOSTROPHES else 0 for c in range(128)
+) + bytes(128)
+_ODD_ONE = re.compile(r"[\u0300-\u036f\u00ad％﹪٪＆﹠]")
+
+
+def _above_ascii(char: str) -> tuple[int, int]:
+    """A character above ASCII: its _CUT_CLASS, and an ASCII character of its class for _ODD."""
+    cut_class = 1 if re.match(r"\w", char) else 2 if char in _APOSTROPHES else 0
+    if _ODD_ONE.match(char):
+        like = "_"  # an _ODD match by itself
+    elif char in _HYPHENS:
+        like = "-"
+    elif char.isspace():  # never "\n", which is ASCII
+        like = " "
+    elif re.match(r"\d", char):
+        like = "0"
+    elif re.match(r"[^\W\d_]", char):
+        like = "x"
+    else:
+        like = "!"  # punctuation no rule of _ODD involves
+    return cut_class, ord(like)
+
+
+_ABOVE_ASCII: dict[int, tuple[int, int]] = {}
+
+
+def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> list[int]:
+    """_odd_places(text, 0, len(text))[0] of an ASCII text given as its bytes, with numpy;
+    plus offset."""
+    import numpy as np
+
+    classes = np.frombuffer(chars.tobytes().translate(_ASCII_CLASSES), dtype=np.uint8)
+    # the classes and the character after each one (0 after the end)
+    padded = np.zeros(len(classes) + 2, dtype=np.uint8)
+    padded[: len(classes)] = classes
+    next_class, next_next = padded[1:-1], padded[2:]
+    next_char = np.zeros(len(chars), dtype=np.uint8)
+    next_char[:-1] = chars[1:]
+    dot = classes == ord(".")
+    odd = classes == ord("[")
+    odd |= dot & (next_class == ord("a")) & (next_next == ord("."))  # a dotted initialism
+    odd |= (dot | (classes == ord(","))) & (next_class == ord("0"))  # a number's point or comma
+    # a cut-off word, "uh-huh"
+    odd |= (classes == ord("-")) & (
+        (next_class == ord(" ")) | (next_char == ord("h")) | (next_char == ord("H"))
+    )
+    places: list[int] = (np.flatnonzero(odd) + offset).tolist()
+    return places
+
+
+class _Cut:
+    """A whole text cut into words as _PLAIN.split would cut it, with their canonical forms.
+
+    One pass over a transcript with numpy instead of a regular expression per stretch of each
+    turn: the index build's cut. A word of _PLAIN is a run of word characters in which an
+    apostrophe may stand between two of them. Also the places where _ODD matches in the whole
+    text, and where a digit may stand, for _tokens.
+    """
+
+    __slots__ = ("digits", "ends", "norms", "places", "starts")
+
+    def __init__(self, text: str, offset: int = 0) -> None:
+        """Cut text, whose offsets are offset + index into it."""
+        import numpy as np
+
+        if text.isascii():
+            data = text.encode("ascii")
+            codes = np.frombuffer(data, dtype=np.uint8)
+            cls = np.frombuffer(data.translate(_CUT_CLASS), dtype=np.uint8)
+            like = codes
+            # Where text[start:end] may hold a digit: _odd_places's answer for that stretch.
+            digits = (codes >= 48) & (codes <= 57)
+        else:
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+            low = np.where(codes < 128, codes, 0).astype(np.uint8)
+            cls = np.frombuffer(low.tobytes().translate(_CUT_CLASS), dtype=np.uint8).copy()
+            above = np.flatnonzero(codes >= 128)
+            points = codes[above].tolist()
+            for c in set(points).difference(_ABOVE_ASCII):
+                _ABOVE_ASCII[c] = _above_ascii(chr(c))
+            classes = list(map(_ABOVE_ASCII.__getitem__, points))
+            cls[above] = [c for c, _ in classes]
+            low[above] = [a for _, a in classes]
+            # The text with each character above ASCII replaced by one of its class for _ODD.
+            like = low
+            digits = (codes >= 48) & (codes <= 57)
+            digits[above] = True
+            for char, _ascii in _AS_ASCII:  # as _odd_places, which makes these ASCII first
+                digits[codes == ord(char)] = False
+        self.places = _odd_array(like, offset)
+        self.digits: list[int] = (np.flatnonzero(digits) + offset).tolist()
+        # word[k + 1]: whether character k is in a word (False before and after the text)
+        word = np.zeros(len(cls) + 2, dtype=bool)
+        word[1:-1] = cls == 1
+        # An apostrophe joins the word characters on both sides of it.
+        word[2:-2] |= (cls[1:-1] == 2) & (cls[:-2] == 1) & (cls[2:] == 1)
+        edges = (np.flatnonzero(word[1:] != word[:-1]) + offset).tolist()
+        self.starts: list[int] = edges[0::2]
+        self.ends: list[int] = edges[1::2]
+        # Every character out of a word made a space, str.split gives the words themselves.
+        kept = np.where(word[1:-1], codes, 32).astype(codes.dtype).tobytes()
+        if codes.dtype == np.uint8:
+            raw = kept.decode("ascii").split()
+        else:
+            raw = kept.decode("utf-32-le", "surrogatepass").split()
+        if len(raw) != len(self.starts):  # pragma: no cover - \w and whitespace are disjoint
+            raise AssertionError("_Cut: words and offsets disagree")
+        self.norms = _canonical_words(raw)
+
+    def take(self, a: int, b: int) -> tuple[list[str], list[int], list[int]] | None:
+        """The words within [a, b), or None if a word runs across a or b (cut it apart)."""
+        starts, ends = self.starts, self.ends
+        i = bisect.bisect_left(starts, a)
+        j = bisect.bisect_left(starts, b, i)
+        if (i and ends[i - 1] > a) or (j and ends[j - 1] > b):
+            return None
+        return self.norms[i:j], starts[i:j], ends[i:j]
+
+    def odd_places(self, a: int, b: int, base: int) -> tuple[list[int], bool]:
+        """As _odd_places for [a, b), offsets less base; a few more places at the ends may be
+        given (an _ODD match running out of [a, b)): a window around each changes nothing."""
+        places = self.places
+        found = places[bisect.bisect_left(places, a) : bisect.bisect_left(places, b)]
+        if base:
+            found = [p - base for p in found]
+        digits = self.digits
+        k = bisect.bisect_left(digits, a)
+        return found, k < len(digits) and digits[k] < b
+
+
+def _tokens(
+    text: str, start: int, end: int, base: int, cut: _Cut | None = None
+) -> tuple[_Words, bool]:
     """The tokens of text[start:end], exactly as _TOKEN cuts them, drops marked by their norm.
 
     Their offsets are base + index into text, as in the Tokens made of them. Also returns
-    whether the stretch may hold a digit.
+    whether the stretch may hold a digit. `cut`, if given, holds the _PLAIN tokens of a text
+    around this one, offsets alike.
     """
     windows: list[tuple[int, int]] = []
     window_end = start
-    places, digits = _odd_places(text, start, end)
+    if cut is not None:
+        places, digits = cut.odd_places(base + start, base + end, base)
+    else:
+        places, digits = _odd_places(text, start, end)
     for place in places:
         if place < window_end:  # in a run already taken
             continue
@@ -670,19 +840,45 @@ def _tokens(text: str, start: int, end: int, base: int) -> tuple[_Words, bool]:
         space = _SPACE.search(text, place, end)
         window_end = space.end() if space else end
         windows.append((a, window_end))
-    chunk = text if start == 0 and end == len(text) else text[start:end]
-    # [gap, word, gap, word, ..., gap]: the offsets are the running sums of the lengths.
-    parts = _PLAIN.split(chunk)
-    offsets = list(itertools.accumulate(map(len, parts), initial=base + start))
-    norms = list(map(canonical_word, parts[1::2]))
-    starts = offsets[1:-1:2]
-    ends = offsets[2::2]
+    plain = cut.take(base + start, base + end) if cut is not None else None
+    if plain is not None:
+        norms, starts, ends = plain
+    else:
+        chunk = text if start == 0 and end == len(text) else text[start:end]
+        # [gap, word, gap, word, ..., gap]: the offsets are the running sums of the lengths.
+        parts = _PLAIN.split(chunk)
+        offsets = list(itertools.accumulate(map(len, parts), initial=base + start))
+        norms = _canonical_words(parts[1::2])
+        starts = offsets[1:-1:2]
+        ends = offsets[2::2]
     if not windows:
         return _Words(norms, starts, ends), digits
     # Windows are whole runs, so each _PLAIN token lies inside one or outside all.
-    out = _Words([], [], [])
+    full: list[tuple[int, int]] = []
     i = 0
     for a, b in windows:
+        # Most windows are a word cut off by a hyphen ("appropri- the"): one _PLAIN word, the
+        # hyphen, a blank. _TOKEN reads it as one stutter token, taken here without a scan.
+        j = bisect.bisect_left(starts, base + a, i)
+        if (
+            j < len(starts)
+            and starts[j] == base + a
+            and ends[j] == base + b - 2
+            and text[b - 2] in _HYPHENS
+            and text[b - 1].isspace()
+            and text[b - 1] != "\n"
+            and (j + 1 == len(starts) or starts[j + 1] >= base + b)
+        ):
+            norms[j] = _CUT_STUTTER
+            ends[j] += 1
+            i = j + 1
+        else:
+            full.append((a, b))
+    if not full:
+        return _Words(norms, starts, ends), digits
+    out = _Words([], [], [])
+    i = 0
+    for a, b in full:
         j = bisect.bisect_left(starts, base + a, i)
         out.extend(norms[i:j], starts[i:j], ends[i:j])
         _full_tokens(text, a, b, base, out.norms, out.starts, out.ends)
@@ -705,7 +901,11 @@ def _pairs(norms: list[str], head: str, tail: str) -> list[int]:
 
 
 def _scan(
-    text: str, segments: list[tuple[int, int]], base: int, dropped: list[Dropped]
+    text: str,
+    segments: list[tuple[int, int]],
+    base: int,
+    dropped: _Drops,
+    cut: _Cut | None = None,
 ) -> tuple[_Words, set[str]]:
     """Words with fillers, cut-off words and set-off phrases dropped.
 
@@ -714,7 +914,7 @@ def _scan(
     words = _Words([], [], [])
     starters: set[str] = set()
     for seg_start, seg_end in segments:
-        seg, digits = _tokens(text, seg_start, seg_end, base)
+        seg, digits = _tokens(text, seg_start, seg_end, base, cut)
         present = set(seg.norms)
         if "" in present:  # no word left once folded: skipped as if not there
             seg = seg.compress([bool(w) for w in seg.norms])
@@ -730,7 +930,7 @@ def _scan(
         if "mean" in present and "i" in present:
             pairs += _pairs(seg.norms, "i", "mean")
         if not pairs:
-            _keep(text, seg, present, base, dropped, words)
+            _keep(seg, present, dropped, words)
             continue
         # Whether "you know" or "I mean" is a set-off filler depends on the words around it:
         # those stretches go word by word, the rest in bulk.
@@ -743,37 +943,44 @@ def _scan(
         pos = 0
         for lo, hi in stretches:
             if pos < lo:
-                _keep(text, seg.slice(pos, lo), None, base, dropped, words)
+                _keep(seg.slice(pos, lo), None, dropped, words)
             _scan_words(text, seg, lo, hi, seg_end, base, dropped, words)
             pos = hi
         if pos < len(seg.norms):
-            _keep(text, seg.slice(pos, len(seg.norms)), None, base, dropped, words)
+            _keep(seg.slice(pos, len(seg.norms)), None, dropped, words)
     return words, starters
 
 
-def _keep(
-    text: str,
-    seg: _Words,
-    present: set[str] | None,
-    base: int,
-    dropped: list[Dropped],
-    words: _Words,
-) -> None:
+def _positions(words: list[str], wanted: set[str]) -> list[int]:
+    """The sorted indices of the words that are in `wanted` (a few words, found by list.index,
+    in C: faster than testing every word)."""
+    found: list[int] = []
+    for word in wanted:
+        k = -1
+        try:
+            while True:
+                k = words.index(word, k + 1)
+                found.append(k)
+        except ValueError:
+            pass
+    found.sort()
+    return found
+
+
+def _keep(seg: _Words, present: set[str] | None, dropped: _Drops, words: _Words) -> None:
     """Append words among which no "you know" or "I mean" is dropped, without fillers, stutters."""
     if present is None:
         present = set(seg.norms)
-    if not present.isdisjoint(_STOP):
-        stops = itertools.compress(range(len(seg.norms)), map(_STOP.__contains__, seg.norms))
-        kept = _Words([], [], [])
-        pos = 0
-        for k in stops:
-            start, end = seg.starts[k], seg.ends[k]
-            reason = "stutter" if seg.norms[k] == _CUT_STUTTER else "filler"
-            dropped.append(Dropped(reason, Span(start, end), text[start - base : end - base]))
-            kept.extend(seg.norms[pos:k], seg.starts[pos:k], seg.ends[pos:k])
-            pos = k + 1
-        kept.extend(seg.norms[pos:], seg.starts[pos:], seg.ends[pos:])
-        seg = kept
+    hit = present.intersection(_STOP)
+    if hit:
+        # Deleted in place: seg's lists are its own, and fillers are a few words in a hundred.
+        norms, starts, ends = seg.norms, seg.starts, seg.ends
+        gone = _positions(norms, hit)
+        for k in gone:
+            reason = "stutter" if norms[k] == _CUT_STUTTER else "filler"
+            dropped.append((reason, starts[k], ends[k]))
+        for k in reversed(gone):
+            del norms[k], starts[k], ends[k]
     if words.norms:
         words.extend(seg.norms, seg.starts, seg.ends)
     else:  # seg's lists are its own: take them rather than copy
@@ -787,7 +994,7 @@ def _scan_words(
     hi: int,
     seg_end: int,
     base: int,
-    dropped: list[Dropped],
+    dropped: _Drops,
     words: _Words,
 ) -> None:
     """Append seg's words lo to hi one by one, dropping fillers, stutters and set-off phrases.
@@ -801,7 +1008,7 @@ def _scan_words(
     for norm, start, end in zip(seg.norms[lo:hi], seg.starts[lo:hi], seg.ends[lo:hi], strict=True):
         if norm in _STOP:
             reason = "stutter" if norm == _CUT_STUTTER else "filler"
-            dropped.append(Dropped(reason, Span(start, end), text[start - base : end - base]))
+            dropped.append((reason, start, end))
             prev_end, prev_kept, lead = end, False, -1
             continue
         if (
@@ -813,7 +1020,7 @@ def _scan_words(
             norms.pop()
             ends.pop()
             first = starts.pop()
-            dropped.append(Dropped("filler", Span(first, end), text[first - base : end - base]))
+            dropped.append(("filler", first, end))
             prev_end, prev_kept, lead = end, False, -1
             continue
         if norm in _PHRASE_HEAD and (
@@ -884,7 +1091,7 @@ def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
 
 
 def _drop_repeats(
-    text: str, words: _Words, candidates: list[int], base: int, dropped: list[Dropped]
+    text: str, words: _Words, candidates: list[int], base: int, dropped: _Drops
 ) -> list[int]:
     """Where the first copy of 1-3 words repeated across a dash stands ("which he - which he").
 
@@ -906,23 +1113,18 @@ def _drop_repeats(
             if any(k - size + t in gone for t in range(size)):
                 continue
             first, last = starts[k - size], ends[k - 1]
-            dropped.append(Dropped("stutter", Span(first, last), text[first - base : last - base]))
+            dropped.append(("stutter", first, last))
             gone.update(range(k - size, k))
             break
     return sorted(gone)
 
 
-def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
-    """Tokenise text into canonical words; offsets are base + index into text.
-
-    quote=True reads the text as a quotation: ellipses split it into fragments and anything in
-    brackets or parentheses is an editorial insertion. quote=False reads a transcript turn:
-    brackets and parenthesised stage directions are annotations.
-    """
-    dropped: list[Dropped] = []
-    cuts: list[int] = []
+def _words(
+    text: str, base: int, quote: bool, dropped: _Drops, cuts: list[int], cut: _Cut | None = None
+) -> _Words:
+    """The canonical words of normalise, adding what is left out to dropped, ellipses to cuts."""
     segments = _segments(text, quote, base, dropped, cuts)
-    words, starters = _scan(text, segments, base, dropped)
+    words, starters = _scan(text, segments, base, dropped, cut)
     # A word equal to one of the three before it may start the second copy of a repeat; only
     # those where the one, two or three words before equal the as many from it can be one.
     repeats = _repeat_candidates(words.norms)
@@ -933,12 +1135,26 @@ def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
             for i in gone:
                 keep[i] = 0
             words = words.compress(keep)
-    numeric = []
     if starters:
-        where = map(starters.__contains__, words.norms)
-        numeric = list(itertools.compress(range(len(words.norms)), where))
-    if numeric:
-        words = _merge(text, words, numeric, base)
+        numeric = _positions(words.norms, starters)
+        if numeric:
+            words = _merge(text, words, numeric, base)
+    return words
+
+
+_SPAN_KEY = operator.itemgetter(1, 2)
+
+
+def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
+    """Tokenise text into canonical words; offsets are base + index into text.
+
+    quote=True reads the text as a quotation: ellipses split it into fragments and anything in
+    brackets or parentheses is an editorial insertion. quote=False reads a transcript turn:
+    brackets and parenthesised stage directions are annotations.
+    """
+    dropped: _Drops = []
+    cuts: list[int] = []
+    words = _words(text, base, quote, dropped, cuts)
     # tuple.__new__ makes a Token from a (norm, start, end) tuple in C, several times faster
     # than calling Token.
     rows = zip(words.norms, words.starts, words.ends, strict=True)
@@ -949,8 +1165,52 @@ def normalise(text: str, *, base: int = 0, quote: bool = False) -> Normalised:
         fragments = tuple((a, b) for a, b in itertools.pairwise(bounds) if a < b)
     else:
         fragments = ((0, n),)
-    dropped.sort(key=lambda d: (d.span.start, d.span.end))
-    return Normalised(tokens=tokens, fragments=fragments, dropped=tuple(dropped))
+    dropped.sort(key=_SPAN_KEY)
+    return Normalised(
+        tokens=tokens,
+        fragments=fragments,
+        dropped=tuple(
+            Dropped(reason, Span(start, end), text[start - base : end - base])
+            for reason, start, end in dropped
+        ),
+    )
+
+
+# Characters of a transcript that normalise_turns cuts into words at once.
+_CUT_CHARS = 1 << 22
+
+
+def normalise_turns(
+    text: str, turns: Sequence[tuple[int, int]]
+) -> tuple[list[str], list[int], list[int], list[int]]:
+    """The tokens of the turns (start, length) of a transcript's text, as normalise gives them
+    turn by turn, joined as lists: norms, starts, ends, and the count of each turn's.
+
+    For the index build: it makes neither Token nor Dropped objects, and cuts the whole text
+    into words at once.
+    """
+    norms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    counts: list[int] = []
+    cut_start, cut_end = 0, -1
+    cut = None
+    for k, (start, length) in enumerate(turns):
+        if start < cut_start or start + length > cut_end:
+            # The next turns that fit in _CUT_CHARS characters (one turn at least), cut at once:
+            # a cut holds some 20 bytes per character.
+            cut_start, cut_end = start, start + length
+            for later, size in turns[k + 1 :]:
+                if max(cut_end, later + size) - min(cut_start, later) > _CUT_CHARS:
+                    break
+                cut_start, cut_end = min(cut_start, later), max(cut_end, later + size)
+            cut = _Cut(text[cut_start:cut_end], cut_start)
+        words = _words(text[start : start + length], start, False, [], [], cut)
+        norms += words.norms
+        starts += words.starts
+        ends += words.ends
+        counts.append(len(words.norms))
+    return norms, starts, ends, counts
 
 
 # --- names ---------------------------------------------------------------------------------

@@ -537,3 +537,18 @@ def test_hash_ranks_equal_a_binary_search() -> None:
     assert np.array_equal(ranks, np.searchsorted(vocab, tokens))
     assert qindex._HashRanks(vocab)(tokens[:0]).size == 0
     assert qindex._HashRanks(vocab[:0])(vocab[:0]).size == 0  # a corpus without words
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_transcript_changed_while_the_index_is_built_is_reported(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    victim = sorted(corpus.glob("*.txt"))[0]
+    scanned = qindex._sha256
+    # As if the file changed between the scan and its normalisation (in a worker process).
+    monkeypatch.setattr(
+        qindex, "_sha256", lambda file: "0" * 64 if Path(file) == victim else scanned(file)
+    )
+    with pytest.raises(CorpusError, match="changed while the index was being built") as error:
+        build_or_refresh([str(corpus)], workers=workers)
+    assert error.value.file == f"{corpus}/{victim.name}"

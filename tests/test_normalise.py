@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import quoteverify.normalise as qnormalise
 from quoteverify.models import Span
 from quoteverify.normalise import (
     Dropped,
@@ -11,6 +12,7 @@ from quoteverify.normalise import (
     canonical_name,
     canonical_word,
     normalise,
+    normalise_turns,
     same_person,
 )
 
@@ -606,3 +608,62 @@ def test_token_is_an_immutable_value() -> None:
     assert token != Token("color", 3, 10)
     with pytest.raises(AttributeError):
         token.norm = "other"  # type: ignore[misc]
+
+
+# normalise_turns: (text, turns as (start, length), the joined tokens, tokens per turn)
+TURNS: list[tuple[str, list[tuple[int, int]], list[tuple[str, int, int]], list[int]]] = [
+    (
+        "Ada: We- we won, uh, the U.S. vote.\n"
+        "Bob: Colour\u2019s (laughter) fine [applause] snake_case.\n",
+        [(5, 30), (41, 47)],
+        [
+            ("we", 9, 11),
+            ("won", 12, 15),
+            ("the", 21, 24),
+            ("us", 25, 29),
+            ("vote", 30, 34),
+            ("color's", 41, 49),
+            ("fine", 61, 65),
+            ("snakecase", 77, 87),
+        ],
+        [5, 3],
+    ),
+    # Turns that cut a word apart read it as the two pieces.
+    ("abcdef ghi", [(0, 3), (3, 7)], [("abc", 0, 3), ("def", 3, 6), ("ghi", 7, 10)], [1, 2]),
+    (
+        "Erdo\u011fan\u2019s caf\u00e9- is \uff12\uff10 per cent of 3.5 million, U.S.-made",
+        [(0, 56)],
+        [
+            ("erdogan's", 0, 9),
+            ("is", 16, 18),
+            ("20", 19, 21),
+            ("percent", 22, 30),
+            ("of", 31, 33),
+            ("3500000", 34, 45),
+            ("us", 47, 51),
+            ("made", 52, 56),
+        ],
+        [8],
+    ),
+    ("", [], [], []),
+]
+
+
+# A long transcript is cut a few turns at a time: here one or two turns per cut.
+@pytest.mark.parametrize("cut_chars", [qnormalise._CUT_CHARS, 40])
+@pytest.mark.parametrize(("text", "turns", "tokens", "counts"), TURNS)
+def test_normalise_turns_gives_the_tokens_of_each_turn(
+    text: str,
+    turns: list[tuple[int, int]],
+    tokens: list[tuple[str, int, int]],
+    counts: list[int],
+    cut_chars: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(qnormalise, "_CUT_CHARS", cut_chars)
+    norms, starts, ends, per_turn = normalise_turns(text, turns)
+    assert list(zip(norms, starts, ends, strict=True)) == tokens
+    assert per_turn == counts
+    each = [normalise(text[a : a + n], base=a).tokens for a, n in turns]
+    assert [len(t) for t in each] == counts
+    assert [tuple(t) for turn in each for t in turn] == tokens
