@@ -1946,6 +1946,10 @@ class _DiskSource:
             lo = a * size
             self._blocks = (lo, lo + len(text), text)
         starts = self._by_start
+        # Nearly every slice is one word, inside one turn: source_slice's first case, inlined.
+        k = bisect.bisect_right(starts, start) - 1
+        if k >= 0 and end <= starts[k] + self._lengths_by_start[k]:
+            return text[start - lo : end - lo]
         return source_slice(
             starts,
             self._lengths_by_start,

@@ -288,12 +288,16 @@ def _opcodes(window: Sequence[Hashable], q: Sequence[Hashable]) -> list[_Op]:
     trades quoted words for source words at a passage's edge; the LCS keeps every common word.
     """
     out: list[_Op] = []
-    for o in Indel.opcodes(window, q):
-        op: _Op = (o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
-        if out and {out[-1][0], op[0]} == {"delete", "insert"}:
+    prev_tag = ""
+    # as_list gives plain tuples: far cheaper than reading five attributes of each opcode.
+    for op in Indel.opcodes(window, q).as_list():
+        tag = op[0]
+        if (tag == "insert" and prev_tag == "delete") or (tag == "delete" and prev_tag == "insert"):
             prev = out.pop()
             op = ("replace", min(prev[1], op[1]), max(prev[2], op[2]), prev[3], op[4])
+            tag = "replace"
         out.append(op)
+        prev_tag = tag
     return out
 
 
@@ -313,11 +317,11 @@ def _trim(
     they are not counted, and the diff does not show them.
     """
     a, b = lo, hi
+    codes = _opcodes(index.ids[a:b], q) if b > a else []
     for _ in range(3):
         # Aligning the cut window again may place a repeated word differently: cut again.
         if b <= a:
             return None
-        codes = _opcodes(index.ids[a:b], q)
         equal = [c for c in codes if c[0] == "equal"]
         if not equal:
             return None
