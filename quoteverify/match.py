@@ -7,7 +7,7 @@ import math
 from array import array
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from rapidfuzz.distance import Indel
 
@@ -48,6 +48,8 @@ _REFINE_ROUNDS = 4
 _REFINE_FLOOR = 50.0
 # Pooled diagonals put in order per wanted window; past them the rest are sorted too.
 _POOL_HEAD = 8
+# Past this many voted diagonals, votes are pooled in numpy: its fixed cost pays off only there.
+_NUMPY_DIAGONALS = 400
 
 _TAGS = {
     "equal": DiffKind.EQUAL,
@@ -290,7 +292,8 @@ def _opcodes(window: Sequence[Hashable], q: Sequence[Hashable]) -> list[_Op]:
     out: list[_Op] = []
     prev_tag = ""
     # as_list gives plain tuples: far cheaper than reading five attributes of each opcode.
-    for op in Indel.opcodes(window, q).as_list():
+    codes: list[_Op] = Indel.opcodes(window, q).as_list()  # type: ignore[assignment]
+    for op in codes:
         tag = op[0]
         if (tag == "insert" and prev_tag == "delete") or (tag == "delete" and prev_tag == "insert"):
             prev = out.pop()
@@ -452,15 +455,15 @@ def _seed_windows(
                     continue
             features.append((len(posts), j, size, posts, weight))
     features.sort(key=lambda f: (f[0], -f[2], f[1]))
-    votes: dict[int, float] = {}
-    where: dict[int, int] = {}
-    scanned = 0
     firsts: Sequence[int] = ()
     ends: Sequence[int] = ()
     if allowed is not None:
         firsts, ends = index.speaker_runs(allowed)
+    votes: dict[int, float] = {}
+    where: dict[int, int] = {}  # a diagonal's seed: its first posting read
     hits: dict[int, int] = {}
     most = 0
+    scanned = 0
     for df, j, size, posts, weight in features:
         if votes and scanned + df > _SEED_BUDGET:
             # Past the budget only bigrams of undecided votes are read: they place a passage of
@@ -503,6 +506,51 @@ def _seed_windows(
         return []
     # Insertions and omissions shift the diagonal, so a passage's votes are pooled over a band.
     band = 2 + len(q) // 4
+    head = _POOL_HEAD * count
+    pooled = _pooled_numpy if len(votes) > _NUMPY_DIAGONALS else _pooled
+    pool, cut, least = pooled(votes, where, band, head)
+    ordered = pool(cut)
+    complete = cut <= least
+    picked: list[tuple[int, int]] = []
+    picked_runs: list[int] = []
+    run_of = index.run_of
+    k = 0
+    while True:
+        if k == len(ordered):
+            if complete:
+                break
+            ordered = pool(least)  # the head ran out before count windows were picked
+            complete = True
+            if k == len(ordered):
+                break
+        d, seed = ordered[k]
+        k += 1
+        run = run_of[seed]
+        if any(
+            abs(d - e) <= band and r == run for (e, _p), r in zip(picked, picked_runs, strict=True)
+        ):
+            continue
+        picked.append((d, seed))
+        picked_runs.append(run)
+        if len(picked) >= count:
+            break
+    return picked
+
+
+# The postings read (diagonal, seed) pairs are pooled from, best first, down to a floor.
+_Ranking = Callable[[float], list[tuple[int, int]]]
+
+
+def _pooled(
+    votes: Mapping[int, float], where: Mapping[int, int], band: int, head: int
+) -> tuple[_Ranking, float, float]:
+    """Votes pooled over a band of diagonals; the head's floor and the least share worth aligning.
+
+    Only windows with a fair share of the top votes are aligned. Within a band of equal pooled
+    score the most voted diagonal is the likeliest start. Only the head of the order is needed
+    at first: the diagonals at least as pooled as the head's last (ties too), so an absent
+    quote's many diagonals are neither all sorted nor all made into keys.
+    """
     diagonals = sorted(votes)
     weights = [votes[d] for d in diagonals]
     accs: list[float] = []
@@ -521,45 +569,68 @@ def _seed_windows(
             acc -= weights[left]
             left += 1
         add(acc)
-    # Only windows with a fair share of the top votes are aligned. Within a band of equal pooled
-    # score the most voted diagonal is the likeliest start. Only the head of the order is needed
-    # at first: the diagonals at least as pooled as the head's last (ties too), so an absent
-    # quote's many diagonals are neither all sorted nor all made into keys.
     least = _MIN_VOTE_SHARE * max(accs)
-    head = _POOL_HEAD * count
     cut = max(least, sorted(accs)[-head]) if n > head else least
 
-    def pool(floor: float) -> list[tuple[float, float, int]]:
-        return sorted(
+    def pool(floor: float) -> list[tuple[int, int]]:
+        ranked = sorted(
             (-a, -own, d) for a, own, d in zip(accs, weights, diagonals, strict=True) if a >= floor
         )
+        return [(d, where[d]) for _a, _own, d in ranked]
 
-    ordered = pool(cut)
-    complete = cut <= least
-    picked: list[tuple[int, int]] = []
-    picked_runs: list[int] = []
-    run_of = index.run_of
-    k = 0
-    while True:
-        if k == len(ordered):
-            if complete:
-                break
-            ordered = pool(least)  # the head ran out before count windows were picked
-            complete = True
-            if k == len(ordered):
-                break
-        d = ordered[k][2]
-        k += 1
-        run = run_of[where[d]]
-        if any(
-            abs(d - e) <= band and r == run for (e, _p), r in zip(picked, picked_runs, strict=True)
-        ):
-            continue
-        picked.append((d, where[d]))
-        picked_runs.append(run)
-        if len(picked) >= count:
-            break
-    return picked
+    return pool, cut, least
+
+
+def _pooled_numpy(
+    votes: Mapping[int, float], where: Mapping[int, int], band: int, head: int
+) -> tuple[_Ranking, float, float]:
+    """_pooled in numpy, for many diagonals: the same floats in the same order, equal results."""
+    import numpy as np  # here, not at import: the CLI starts without it when it need not search
+
+    n = len(votes)
+    # votes and where gained their keys together, so their values line up.
+    keys = np.fromiter(votes, dtype=np.int64, count=n)
+    order = np.argsort(keys)
+    diagonals = keys[order]
+    weights = np.fromiter(votes.values(), dtype=np.float64, count=n)[order]
+    seeds = np.fromiter(where.values(), dtype=np.int64, count=n)[order]
+    accs = _band_sums(diagonals, weights, band)
+    least = _MIN_VOTE_SHARE * float(accs.max())
+    cut = max(least, float(np.partition(accs, n - head)[n - head])) if n > head else least
+
+    def pool(floor: float) -> list[tuple[int, int]]:
+        kept = np.flatnonzero(accs >= floor)
+        # Best pooled first, then most voted, then leftmost (lexsort's keys go last to first).
+        kept = kept[np.lexsort((diagonals[kept], -weights[kept], -accs[kept]))]
+        return list(zip(diagonals[kept].tolist(), seeds[kept].tolist(), strict=True))
+
+    return pool, cut, least
+
+
+def _band_sums(diagonals: Any, weights: Any, band: int) -> Any:
+    """Each diagonal's votes pooled with those within `band` of it, as a sliding sum.
+
+    The sum slides along the sorted diagonals, adding a weight as the window's right edge
+    passes it and subtracting it as the left edge does, each diagonal read after both edges
+    moved for it. The exact same float operations in the same order (a cumulative sum is
+    sequential) give the very values a loop would, so ties fall as they always did.
+    """
+    import numpy as np
+
+    n = len(diagonals)
+    idx = np.arange(n)
+    right = np.searchsorted(diagonals, diagonals + band, "right")  # weights added by diagonal i
+    left = np.searchsorted(diagonals, diagonals - band, "left")  # weights subtracted by then
+    # Diagonal i adds weights right[i-1]..right[i]-1, then subtracts left[i-1]..left[i]-1.
+    added_at = np.searchsorted(right, idx, "right")  # the diagonal that adds weight r
+    gone = int(left[-1])  # weights subtracted at all (a prefix: left only grows)
+    removed_at = np.searchsorted(left, idx[:gone], "right")
+    before = np.concatenate(([0], left))
+    ops = np.empty(n + gone)
+    ops[idx + before[added_at]] = weights
+    ops[right[removed_at] + idx[:gone]] = -weights[:gone]
+    running = np.cumsum(ops)
+    return running[right + left - 1]
 
 
 def _windows(
