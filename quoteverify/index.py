@@ -1934,6 +1934,16 @@ class _DiskSource:
         """1-based line number of a character offset in the file."""
         return max(bisect.bisect_right(self._lines, offset), 1)
 
+    def within(self, start: int, end: int) -> tuple[str, int] | None:
+        """Text holding [start, end) within one turn and its first offset; None across turns."""
+        starts = self._by_start
+        k = bisect.bisect_right(starts, start) - 1
+        if end <= start or k < 0 or end > starts[k] + self._lengths_by_start[k]:
+            return None
+        self(start, end)  # loads the blocks
+        lo, _hi, text = self._blocks
+        return text, lo
+
     def __call__(self, start: int, end: int) -> str:
         if end <= start:
             return ""

@@ -90,6 +90,7 @@ class PassageSource(Protocol):
     def speaker(self, turn: int) -> str: ...
     def line_of(self, offset: int) -> int: ...
     def __call__(self, start: int, end: int) -> str: ...
+    def within(self, start: int, end: int) -> tuple[str, int] | None: ...
 
 
 class MatchIndex(Protocol):
@@ -812,6 +813,22 @@ def _printed_words(
     return tuple(words)
 
 
+def _printed_text(
+    text: str, base: int, starts: Sequence[int], ends: Sequence[int]
+) -> tuple[str, ...]:
+    """_printed_words of spans inside text, whose first character is at offset base."""
+    words: list[str] = []
+    prev_end = -1
+    for start, end in zip(starts, ends, strict=True):
+        word = text[start - base : end - base]
+        if words and start - prev_end == 1 and text[prev_end - base] in _JOINERS:
+            words[-1] += text[prev_end - base] + word
+        else:
+            words.append(word)
+        prev_end = end
+    return tuple(words)
+
+
 def _quote_words(text: str | None, tokens: Sequence[Token]) -> tuple[str, ...]:
     if text is None:
         return tuple(t.norm for t in tokens)
@@ -840,9 +857,14 @@ def _passage(
         # The piece's offsets in two reads, not two an op (an absent quote's have many).
         starts = index.starts[piece.start : piece.end]
         ends = index.ends[piece.start : piece.end]
+        # A piece lies in one turn but for a freak: its words are then slices of one string.
+        held = source_text.within(starts[0], ends[-1]) if starts else None
         for tag, s0, s1, d0, d1 in piece.ops:
-            spans = list(zip(starts[s0:s1], ends[s0:s1], strict=True))
-            src = _printed_words(source_text, spans)
+            if held is not None:
+                src = _printed_text(held[0], held[1], starts[s0:s1], ends[s0:s1])
+            else:
+                spans = list(zip(starts[s0:s1], ends[s0:s1], strict=True))
+                src = _printed_words(source_text, spans)
             said = _quote_words(text, tokens[i + d0 : i + d1])
             ops.append(DiffOp(_TAGS[tag], src, said))
     return Passage(
@@ -875,6 +897,13 @@ class SourceText:
     def line_of(self, offset: int) -> int:
         """1-based line number of a character offset in the file."""
         return self._transcript.line_of(offset)
+
+    def within(self, start: int, end: int) -> tuple[str, int] | None:
+        """The text of the turn holding [start, end) and its first offset; None across turns."""
+        k = bisect.bisect_right(self._starts, start) - 1
+        if k < 0 or end > self._starts[k] + len(self._turns[k].text):
+            return None
+        return self._turns[k].text, self._starts[k]
 
     def __call__(self, start: int, end: int) -> str:
         return source_slice(
