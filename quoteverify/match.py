@@ -996,7 +996,7 @@ def match_quote(
         _chains(index, q, fragments, ids, config, pool, brackets)
     if not short:
         _chains(index, q, fragments, None, config, pool, brackets)
-    ranked = sorted(pool.chains.values(), key=lambda c: _rank(index, c))
+    ranked = _ranked(index, pool.chains.values())
     if not ranked:
         return MatchResult(None, None, None, not short, labels)
     top = ranked[0]
@@ -1013,6 +1013,23 @@ def match_quote(
 
 def _speakers(index: MatchIndex, chain: _Chain) -> set[int]:
     return {index.runs[index.run_of[p.start]].speaker for p in chain.pieces if p}
+
+
+def _ranked(index: MatchIndex, chains: Collection[_Chain]) -> list[_Chain]:
+    """The chains in _rank order; only ties of similarity read paths and offsets."""
+    by_score = sorted(chains, key=lambda c: -c.similarity)
+    out: list[_Chain] = []
+    k = 0
+    while k < len(by_score):
+        m = k + 1
+        while m < len(by_score) and by_score[m].similarity == by_score[k].similarity:
+            m += 1
+        tied = by_score[k:m]
+        if len(tied) > 1:
+            tied.sort(key=lambda c: _rank(index, c))
+        out += tied
+        k = m
+    return out
 
 
 def _rank(index: MatchIndex, chain: _Chain) -> tuple[float, str, int, int]:
