@@ -49,7 +49,7 @@ _REFINE_FLOOR = 50.0
 # Pooled diagonals put in order per wanted window; past them the rest are sorted too.
 _POOL_HEAD = 8
 # Past this many voted diagonals, votes are pooled in numpy: its fixed cost pays off only there.
-_NUMPY_DIAGONALS = 400
+_NUMPY_DIAGONALS = 200
 
 _TAGS = {
     "equal": DiffKind.EQUAL,
