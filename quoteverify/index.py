@@ -78,6 +78,8 @@ _TEXT_MEMLEVEL = 7
 _DICT_SAMPLE = 1 << 16
 # Words whose ids an open index remembers (a few MB at most).
 _ID_CACHE = 1 << 16
+# Token windows whose ids are kept (a query bounds then aligns a few dozen at most).
+_RECENT_WINDOWS = 64
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -1435,6 +1437,8 @@ class _Ids(_Seq):
         self._escape = self._short.to_bytes(2, "little")
         # The last window read: matching bounds a window, aligns it, then cuts inside it.
         self._last: tuple[int, int, tuple[int, ...]] = (0, 0, ())
+        # The windows read lately: matching bounds a dozen windows, then aligns them.
+        self._recent: dict[tuple[int, int], tuple[int, ...]] = {}
 
     def __len__(self) -> int:
         return self._index.size
@@ -1455,6 +1459,10 @@ class _Ids(_Seq):
             lo, hi, last = self._last
             if lo <= start and stop <= hi:
                 return list(last[start - lo : stop - lo])
+            seen = self._recent.get((start, stop))
+            if seen is not None:
+                self._last = (start, stop, seen)
+                return list(seen)
             # A window lies in one run, and runs never cross shards: usually one slice.
             shard = self._index._shard_of(start)
             if stop > shard.base + shard.tokens:
@@ -1465,6 +1473,9 @@ class _Ids(_Seq):
             if shard.find(self._escape, 2 * a, 2 * b) >= 0:
                 self._widen(shard, a, ids)
             self._last = (start, stop, tuple(ids))
+            if len(self._recent) >= _RECENT_WINDOWS:
+                self._recent.clear()
+            self._recent[(start, stop)] = self._last[2]
             return ids
         if i < 0:
             i += self._index.size

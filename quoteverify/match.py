@@ -832,7 +832,7 @@ def _printed_text(
 def _quote_words(text: str | None, tokens: Sequence[Token]) -> tuple[str, ...]:
     if text is None:
         return tuple(t.norm for t in tokens)
-    return _printed_words(lambda a, b: text[a:b], [(t.start, t.end) for t in tokens])
+    return _printed_text(text, 0, [t.start for t in tokens], [t.end for t in tokens])
 
 
 def _passage(
