@@ -432,8 +432,8 @@ def _seed_windows(
     lo: int,
     hi: int,
     count: int,
-) -> list[tuple[int, int]]:
-    """Candidate (diagonal, seed position) pairs: where q[0] would stand, voted by shared words."""
+) -> list[tuple[int, int, int]]:
+    """Candidate (diagonal, seed position, its run) triples: where q[0] would stand, by votes."""
     total = max(len(index.ids), 1)
     whole = lo <= 0 and hi >= total
     inside: dict[Hashable, list[int]] = {}
@@ -512,8 +512,7 @@ def _seed_windows(
     pool, cut, least = pooled(votes, where, band, head)
     ordered = pool(cut)
     complete = cut <= least
-    picked: list[tuple[int, int]] = []
-    picked_runs: list[int] = []
+    picked: list[tuple[int, int, int]] = []
     run_of = index.run_of
     k = 0
     while True:
@@ -527,12 +526,9 @@ def _seed_windows(
         d, seed = ordered[k]
         k += 1
         run = run_of[seed]
-        if any(
-            abs(d - e) <= band and r == run for (e, _p), r in zip(picked, picked_runs, strict=True)
-        ):
+        if any(abs(d - e) <= band and r == run for e, _p, r in picked):
             continue
-        picked.append((d, seed))
-        picked_runs.append(run)
+        picked.append((d, seed, run))
         if len(picked) >= count:
             break
     return picked
@@ -641,13 +637,13 @@ def _windows(
     lo: int,
     hi: int,
     count: int,
-) -> list[tuple[int, int, int]]:
-    """The token ranges [a, b) around the best seeded diagonals, each in its run, and its seed."""
+) -> list[tuple[int, int, RunLike]]:
+    """The token ranges [a, b) around the best seeded diagonals, each in its run, and the run."""
     slack = 2 + len(q) // 3
     out = []
-    for d, seed in _seed_windows(index, q, allowed, lo, hi, count):
-        run = index.runs[index.run_of[seed]]
-        out.append((max(run.first, lo, d - slack), min(run.end, hi, d + len(q) + slack), seed))
+    for d, _seed, run_id in _seed_windows(index, q, allowed, lo, hi, count):
+        run = index.runs[run_id]
+        out.append((max(run.first, lo, d - slack), min(run.end, hi, d + len(q) + slack), run))
     return out
 
 
@@ -662,7 +658,7 @@ def _pieces(
 ) -> list[_Piece]:
     """Aligned passages for q among the best seeded windows inside [lo, hi)."""
     out: dict[tuple[int, int], _Piece] = {}
-    for a, b, _seed in _windows(index, q, allowed, lo, hi, count):
+    for a, b, _run in _windows(index, q, allowed, lo, hi, count):
         piece = _align(index, q, a, b, absorb)
         if piece is not None:
             out.setdefault((piece.start, piece.end), piece)
@@ -745,13 +741,13 @@ def _chains(
     qa = q[i0:j0]
     rest = sum(sizes) - sizes[anchor]
     windows = [
-        ((sizes[anchor] * _bound(index, qa, a, b) + 100.0 * rest) / sum(sizes), a, b, seed)
-        for a, b, seed in _windows(index, qa, allowed, 0, len(index.ids), config.candidates)
+        ((sizes[anchor] * _bound(index, qa, a, b) + 100.0 * rest) / sum(sizes), a, b, run)
+        for a, b, run in _windows(index, qa, allowed, 0, len(index.ids), config.candidates)
     ]
     windows.sort(key=lambda w: -w[0])
     seen: set[tuple[int, int]] = set()
-    for bound, a, b, at in windows:
-        if not pool.wants(bound, index.runs[index.run_of[at]].speaker):
+    for bound, a, b, run in windows:
+        if not pool.wants(bound, run.speaker):
             continue
         # Cuts only raise a passage that stays below _REFINE_FLOOR whatever they do: not
         # worth their alignments (the passage of an absent quote is never close).
@@ -759,7 +755,7 @@ def _chains(
         if seed is None or (seed.start, seed.end) in seen:
             continue
         seen.add((seed.start, seed.end))
-        run = index.runs[index.run_of[seed.start]]
+        # The passage lies in its window, and so in the window's run.
         doc_lo, doc_hi = index.doc_bounds[run.doc]
         speaker = frozenset({run.speaker})
         pieces: list[_Piece | None] = [None] * len(fragments)
