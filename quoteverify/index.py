@@ -1708,8 +1708,12 @@ class DiskIndex:
     def encode(self, words: Iterable[str]) -> list[int]:
         """Quote words as ids; a word the corpus lacks gets a negative id equal to no token."""
         out: list[int] = []
+        cache = self._id_cache
         for n, word in enumerate(words):
-            wid = self.word_id(word)
+            # Most words were met before: their cached id, without a call.
+            wid = cache.get(word, -1)
+            if wid == -1:
+                wid = self.word_id(word)
             out.append(-1 - n if wid is None else wid)
         return out
 
@@ -1925,12 +1929,12 @@ class _DiskSource:
         self._starts: list[int] = v("turn_start")[t0:t1].tolist()
         self._lengths: list[int] = v("turn_len")[t0:t1].tolist()
         labels = index.labels
-        self._labels = [labels[x] for x in v("turn_speaker")[t0:t1]]
+        self._labels = list(map(labels.__getitem__, v("turn_speaker")[t0:t1].tolist()))
         # Slices go by file offset; turns come in file order, so only a freak needs sorting.
         self._by_start = self._starts
         self._lengths_by_start = self._lengths
         self._labels_by_start = self._labels
-        if any(a > b for a, b in itertools.pairwise(self._starts)):
+        if self._starts != sorted(self._starts):
             order = sorted(range(t1 - t0), key=self._starts.__getitem__)
             self._by_start = [self._starts[k] for k in order]
             self._lengths_by_start = [self._lengths[k] for k in order]
