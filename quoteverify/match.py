@@ -439,6 +439,8 @@ def _seed_windows(
     inside: dict[Hashable, list[int]] = {}
     if not whole and hi - lo <= _WINDOW_SCAN_MAX:
         inside = _window_postings(index, lo, hi, set(q))
+    # (df, -size, j, postings, weight): rarest first, bigrams before words, then quote order
+    # (the first three differ between any two features, so the postings are never compared).
     features: list[tuple[int, int, int, Sequence[int], float]] = []
     for size in (2, 1):
         for j in range(len(q) - size + 1):
@@ -454,8 +456,8 @@ def _seed_windows(
                     posts = sorted(p for p in posts if lo <= p < hi)
                 if not posts:
                     continue
-            features.append((len(posts), j, size, posts, weight))
-    features.sort(key=lambda f: (f[0], -f[2], f[1]))
+            features.append((len(posts), -size, j, posts, weight))
+    features.sort()
     firsts: Sequence[int] = ()
     ends: Sequence[int] = ()
     if allowed is not None:
@@ -465,7 +467,8 @@ def _seed_windows(
     hits: dict[int, int] = {}
     most = 0
     scanned = 0
-    for df, j, size, posts, weight in features:
+    for df, minus_size, j, posts, weight in features:
+        size = -minus_size
         if votes and scanned + df > _SEED_BUDGET:
             # Past the budget only bigrams of undecided votes are read: they place a passage of
             # common words, where more common single words only add diagonals to sort.
