@@ -7,7 +7,7 @@ import math
 from array import array
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from rapidfuzz.distance import Indel
 
@@ -48,8 +48,6 @@ _REFINE_ROUNDS = 4
 _REFINE_FLOOR = 50.0
 # Pooled diagonals put in order per wanted window; past them the rest are sorted too.
 _POOL_HEAD = 8
-# Past this many voted diagonals, votes are pooled in numpy: its fixed cost pays off only there.
-_NUMPY_DIAGONALS = 200
 
 _TAGS = {
     "equal": DiffKind.EQUAL,
@@ -511,8 +509,7 @@ def _seed_windows(
     # Insertions and omissions shift the diagonal, so a passage's votes are pooled over a band.
     band = 2 + len(q) // 4
     head = _POOL_HEAD * count
-    pooled = _pooled_numpy if len(votes) > _NUMPY_DIAGONALS else _pooled
-    pool, cut, least = pooled(votes, where, band, head)
+    pool, cut, least = _pooled(votes, where, band, head)
     ordered = pool(cut)
     complete = cut <= least
     picked: list[tuple[int, int, int]] = []
@@ -579,58 +576,6 @@ def _pooled(
         return [(d, where[d]) for _a, _own, d in ranked]
 
     return pool, cut, least
-
-
-def _pooled_numpy(
-    votes: Mapping[int, float], where: Mapping[int, int], band: int, head: int
-) -> tuple[_Ranking, float, float]:
-    """_pooled in numpy, for many diagonals: the same floats in the same order, equal results."""
-    import numpy as np  # here, not at import: the CLI starts without it when it need not search
-
-    n = len(votes)
-    # votes and where gained their keys together, so their values line up.
-    keys = np.fromiter(votes, dtype=np.int64, count=n)
-    order = np.argsort(keys)
-    diagonals = keys[order]
-    weights = np.fromiter(votes.values(), dtype=np.float64, count=n)[order]
-    seeds = np.fromiter(where.values(), dtype=np.int64, count=n)[order]
-    accs = _band_sums(diagonals, weights, band)
-    least = _MIN_VOTE_SHARE * float(accs.max())
-    cut = max(least, float(np.partition(accs, n - head)[n - head])) if n > head else least
-
-    def pool(floor: float) -> list[tuple[int, int]]:
-        kept = np.flatnonzero(accs >= floor)
-        # Best pooled first, then most voted, then leftmost (lexsort's keys go last to first).
-        kept = kept[np.lexsort((diagonals[kept], -weights[kept], -accs[kept]))]
-        return list(zip(diagonals[kept].tolist(), seeds[kept].tolist(), strict=True))
-
-    return pool, cut, least
-
-
-def _band_sums(diagonals: Any, weights: Any, band: int) -> Any:
-    """Each diagonal's votes pooled with those within `band` of it, as a sliding sum.
-
-    The sum slides along the sorted diagonals, adding a weight as the window's right edge
-    passes it and subtracting it as the left edge does, each diagonal read after both edges
-    moved for it. The exact same float operations in the same order (a cumulative sum is
-    sequential) give the very values a loop would, so ties fall as they always did.
-    """
-    import numpy as np
-
-    n = len(diagonals)
-    idx = np.arange(n)
-    right = np.searchsorted(diagonals, diagonals + band, "right")  # weights added by diagonal i
-    left = np.searchsorted(diagonals, diagonals - band, "left")  # weights subtracted by then
-    # Diagonal i adds weights right[i-1]..right[i]-1, then subtracts left[i-1]..left[i]-1.
-    added_at = np.searchsorted(right, idx, "right")  # the diagonal that adds weight r
-    gone = int(left[-1])  # weights subtracted at all (a prefix: left only grows)
-    removed_at = np.searchsorted(left, idx[:gone], "right")
-    before = np.concatenate(([0], left))
-    ops = np.empty(n + gone)
-    ops[idx + before[added_at]] = weights
-    ops[right[removed_at] + idx[:gone]] = -weights[:gone]
-    running = np.cumsum(ops)
-    return running[right + left - 1]
 
 
 def _windows(

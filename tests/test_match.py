@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import random
 from collections.abc import Mapping, Sequence
 
 import pytest
@@ -373,25 +371,3 @@ def test_partial_ordering_of_pooled_diagonals_is_exact(
     partial = run(index, text, None)
     assert (partial.best, partial.runner_up) == (full.best, full.runner_up)
     assert full.best is not None
-
-
-@pytest.mark.parametrize("seed", range(20))
-@pytest.mark.parametrize("head", [3, 96])
-def test_numpy_pooling_orders_diagonals_as_the_loop_does(seed: int, head: int) -> None:
-    # Ties of equal weights are common (every posting of a feature votes the same), so the
-    # pooled sums must be the very same floats for the two to rank alike.
-    rng = random.Random(seed)
-    weights = [math.log(1 + 10**7 / rng.randint(1, 5000)) for _ in range(6)]
-    votes: dict[int, float] = {}
-    where: dict[int, int] = {}
-    for _ in range(rng.randint(1, 900)):
-        d = rng.randint(-5, 3000)
-        votes[d] = votes.get(d, 0.0) + rng.choice(weights) * rng.choice((1.0, 2.0))
-        where.setdefault(d, d + rng.randint(0, 20))
-    band = rng.randint(2, 9)
-    pool, cut, least = match._pooled(votes, where, band, head)
-    pool_np, cut_np, least_np = match._pooled_numpy(votes, where, band, head)
-    assert (cut_np, least_np) == (cut, least)
-    assert pool_np(cut) == pool(cut)
-    assert pool_np(least) == pool(least)
-    assert len(pool(least)) >= 1
