@@ -317,7 +317,7 @@ def _u4(values: Sequence[int]) -> npt.NDArray[np.uint32]:
 class _Entry:
     """A cache entry read back for the merge."""
 
-    head: dict[str, Any]
+    head: Mapping[str, Any]
     hashes: npt.NDArray[np.uint64]
     starts: npt.NDArray[np.uint32]
     lens: npt.NDArray[np.uint32]
@@ -325,13 +325,21 @@ class _Entry:
     text: bytes
 
 
-def _read_entry(cache_dir: Path, sha: str, kind: str) -> _Entry | None:
-    """A cache entry, or None when it is missing or damaged."""
+def _read_entry(
+    cache_dir: Path, sha: str, kind: str, head: Mapping[str, Any] | None = None
+) -> _Entry | None:
+    """A cache entry, or None when it is missing or damaged.
+
+    With `head` (its .json, already read: parsing it again would cost as much as the rest),
+    only the .bin is read.
+    """
     import numpy as np
 
     name = cache_dir / _cache_name(sha, kind)
     try:
-        head = json.loads(name.with_suffix(".json").read_bytes())
+        if head is None:
+            head = json.loads(name.with_suffix(".json").read_bytes())
+        assert head is not None
         body = name.with_suffix(".bin").read_bytes()
         n, lines = int(head["tokens"]), int(head["lines"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -688,7 +696,7 @@ def _merge_tables(
         for word in sorted(fresh):
             vocab[word_hash(word)] = word
     del seen
-    text.start(_text_dict(cache_dir, docs, vocab), cache_dir, docs)
+    text.start(_text_dict(cache_dir, docs, heads, vocab), cache_dir, docs, heads)
     # Words are first numbered by the rank of their hash; once counted, by frequency.
     vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
     strings = [vocab[h].encode("utf-8", "surrogatepass") for h in vocab_hashes.tolist()]
@@ -787,7 +795,7 @@ def _merge_tables(
     rank_of = _HashRanks(vocab_hashes)
     shard_meta = []
     for k, members in enumerate(shards):
-        entries = [_load_entry(cache_dir, docs[m]) for m in members]
+        entries = [_load_entry(cache_dir, docs[m], heads[m]) for m in members]
         hashes = np.concatenate([e.hashes for e in entries])
         ranks = rank_of(hashes)
         del hashes
@@ -862,8 +870,8 @@ def _load_head(cache_dir: Path, d: _Doc) -> dict[str, Any]:
     return head
 
 
-def _load_entry(cache_dir: Path, d: _Doc) -> _Entry:
-    entry = _read_entry(cache_dir, d.sha, d.source.kind)
+def _load_entry(cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None) -> _Entry:
+    entry = _read_entry(cache_dir, d.sha, d.source.kind, head)
     if entry is None:
         _normalise_all([d], cache_dir, 1, None)
         entry = _read_entry(cache_dir, d.sha, d.source.kind)
@@ -980,7 +988,12 @@ class _HashRanks:
         return out
 
 
-def _text_dict(cache_dir: Path, docs: Sequence[_Doc], vocab: Mapping[int, str]) -> bytes:
+def _text_dict(
+    cache_dir: Path,
+    docs: Sequence[_Doc],
+    heads: Sequence[Mapping[str, Any]],
+    vocab: Mapping[int, str],
+) -> bytes:
     """The preset dictionary of the text blocks: the commonest words, the commonest last.
 
     zlib finds near matches cheapest, and a block of 1 KB holds too little to learn from. The
@@ -991,10 +1004,10 @@ def _text_dict(cache_dir: Path, docs: Sequence[_Doc], vocab: Mapping[int, str]) 
 
     parts: list[Any] = []
     tokens = 0
-    for d in docs:
+    for d, head in zip(docs, heads, strict=True):
         if tokens >= _DICT_SAMPLE:
             break
-        entry = _load_entry(cache_dir, d)
+        entry = _load_entry(cache_dir, d, head)
         parts.append(entry.hashes)
         tokens += len(entry.hashes)
     if not tokens:
@@ -1032,9 +1045,14 @@ def _compress_init(block: int, zdict: bytes) -> None:
     _COMPRESS = (block, zdict)
 
 
-def _compress_entry(cache_dir: str, sha: str, kind: str) -> list[bytes] | None:
-    """Worker: a cache entry's text, compressed; None if the entry is unreadable (yet)."""
-    entry = _read_entry(Path(cache_dir), sha, kind)
+def _compress_entry(
+    cache_dir: str, sha: str, kind: str, sizes: Mapping[str, int]
+) -> list[bytes] | None:
+    """Worker: a cache entry's text, compressed; None if the entry is unreadable (yet).
+
+    `sizes` holds the entry's tokens and lines, as the merge read them from its head.
+    """
+    entry = _read_entry(Path(cache_dir), sha, kind, sizes)
     return None if entry is None else _compress_text(entry.text, *_COMPRESS)
 
 
@@ -1062,7 +1080,13 @@ class _TextWriter:
         self.offsets = [0]
         self.doc_blocks = [0]
 
-    def start(self, zdict: bytes, cache_dir: Path, docs: Sequence[_Doc]) -> None:
+    def start(
+        self,
+        zdict: bytes,
+        cache_dir: Path,
+        docs: Sequence[_Doc],
+        heads: Sequence[Mapping[str, Any]],
+    ) -> None:
         """Set the preset dictionary, and start the workers on the transcripts."""
         self.zdict = zdict
         if self.processes > 0 and docs:
@@ -1070,11 +1094,14 @@ class _TextWriter:
 
             ctx = multiprocessing.get_context("fork")
             self.pool = ctx.Pool(self.processes, _compress_init, (self.block, zdict))
-            tasks = [(str(cache_dir), d.sha, d.source.kind) for d in docs]
+            tasks = [
+                (str(cache_dir), d.sha, d.source.kind, {k: h[k] for k in ("tokens", "lines")})
+                for d, h in zip(docs, heads, strict=True)
+            ]
             self.thread = threading.Thread(target=self._feed, args=(tasks,), daemon=True)
             self.thread.start()
 
-    def _feed(self, tasks: Sequence[tuple[str, str, str]]) -> None:
+    def _feed(self, tasks: Sequence[tuple[str, str, str, Mapping[str, int]]]) -> None:
         pending: deque[Any] = deque()
         try:
             for task in tasks:
