@@ -24,7 +24,15 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Generator,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -576,14 +584,22 @@ def _build_locked(
     old = {(c, p) for c, p, _ in manifest["docs"]} if manifest else set()
     removed = len(old - {(d.source.corpus, d.source.path) for d in docs})
     todo = [d for d in docs if not _cached(cache_dir, d)]
-    _normalise_all(todo, cache_dir, workers, progress)
     for stale in _scratch_dirs(folder):
         shutil.rmtree(stale, ignore_errors=True)
     tmp = folder / f"tmp-{os.getpid()}-{time.time_ns()}"
     tmp.mkdir()
     try:
+        # The merge reads each transcript's entry as soon as the workers have made it.
+        ready = _Ready(todo, cache_dir, workers, progress)
         words, warnings = _merge(
-            tmp, docs, cache_dir, (aliases, alias_where, alias_diags), state, shard_tokens, workers
+            tmp,
+            docs,
+            cache_dir,
+            (aliases, alias_where, alias_diags),
+            state,
+            shard_tokens,
+            workers,
+            ready,
         )
         _write_stat(tmp, docs)
         _fsync_dir(tmp)
@@ -628,26 +644,71 @@ def _normalise_all(
     todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
 ) -> None:
     """Normalise the transcripts without a cache entry, in worker processes when worth it."""
+    for _sha in _normalised(todo, cache_dir, workers, progress):
+        pass
+
+
+def _normalised(
+    todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
+) -> Generator[str, None, None]:
+    """_normalise_all, yielding the sha256 of each transcript once its entry is written."""
     done = words = 0
     if progress:
         progress(0, len(todo), 0)
     if workers <= 1 or len(todo) < _POOL_MIN_FILES:
         for job in _jobs(todo, cache_dir):
-            words += _normalise_source(job)[1]
+            sha, n = _normalise_source(job)
+            words += n
             done += 1
             if progress:
                 progress(done, len(todo), words)
+            yield sha
         return
     import multiprocessing
 
     import numpy  # noqa: F401 - imported once here, not once in each forked worker
 
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for _sha, n in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir)):
+        for sha, n in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir)):
             words += n
             done += 1
             if progress:
                 progress(done, len(todo), words)
+            yield sha
+
+
+class _Ready:
+    """Which transcripts have a cache entry, while the workers normalise the others.
+
+    The merge asks for the transcripts in order and reads each as soon as it is ready, so its
+    work per transcript overlaps the normalising (the workers are handed them in that order).
+    """
+
+    def __init__(
+        self, todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
+    ) -> None:
+        # Transcripts of the same bytes share an entry: each is ready once all are made.
+        self.pending: dict[str, int] = {}
+        for d in todo:
+            self.pending[d.sha] = self.pending.get(d.sha, 0) + 1
+        self.results = _normalised(todo, cache_dir, workers, progress)
+
+    def wait(self, doc: _Doc) -> None:
+        """Return once the transcript's entry is written."""
+        while doc.sha in self.pending:
+            sha = next(self.results)
+            self.pending[sha] -= 1
+            if not self.pending[sha]:
+                del self.pending[sha]
+
+    def finish(self) -> None:
+        """Wait for every transcript (and the workers' end)."""
+        for sha in self.results:
+            self.pending.pop(sha, None)
+
+    def close(self) -> None:
+        """Stop the workers (after finish, or on an error)."""
+        self.results.close()
 
 
 def _merge(
@@ -658,14 +719,20 @@ def _merge(
     state: Mapping[str, Any],
     shard_tokens: int,
     workers: int = 1,
+    ready: _Ready | None = None,
 ) -> tuple[int, list[Diagnostic]]:
-    """Write one generation from the cache entries: global tables, then shard by shard."""
+    """Write one generation from the cache entries: global tables, then shard by shard.
+
+    With `ready`, the transcripts still being normalised are read as their entries appear.
+    """
     w = _Writer(out)
     # The text is compressed from early on, on other cores when there are workers.
-    text = _TextWriter(out / "text", _TEXT_BLOCK, max(workers - 1, 0))
+    text = _TextWriter(out / "text", _TEXT_BLOCK, max(workers - 1, 0), cache_dir)
+    ready = ready if ready is not None else _Ready([], cache_dir, 1, None)
     try:
-        return _merge_tables(w, text, docs, cache_dir, alias_info, state, shard_tokens)
+        return _merge_tables(w, text, docs, cache_dir, alias_info, state, shard_tokens, ready)
     finally:
+        ready.close()
         text.abort()
 
 
@@ -677,6 +744,7 @@ def _merge_tables(
     alias_info: tuple[Mapping[str, str], Mapping[str, str], Sequence[Diagnostic]],
     state: Mapping[str, Any],
     shard_tokens: int,
+    ready: _Ready,
 ) -> tuple[int, list[Diagnostic]]:
     """_merge, while `text` compresses the text."""
     import numpy as np
@@ -686,22 +754,6 @@ def _merge_tables(
     heads: list[dict[str, Any]] = []
     vocab: dict[int, str] = {}
     seen: set[str] = set()
-    for d in docs:
-        head = _load_head(cache_dir, d)
-        heads.append(head)
-        # Not kept: the heads of 100 M words would fill GBs. Set operations find the new
-        # words in C; only they are hashed.
-        fresh = set(head.pop("vocab")).difference(seen)
-        seen |= fresh
-        for word in sorted(fresh):
-            vocab[word_hash(word)] = word
-    del seen
-    text.start(_text_dict(cache_dir, docs, heads, vocab), cache_dir, docs, heads)
-    # Words are first numbered by the rank of their hash; once counted, by frequency.
-    vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
-    strings = [vocab[h].encode("utf-8", "surrogatepass") for h in vocab_hashes.tolist()]
-    del vocab
-
     # Speakers, runs and turns, exactly as CorpusIndex numbers them.
     labels: list[str] = []
     label_id: dict[str, int] = {}
@@ -713,7 +765,21 @@ def _merge_tables(
     pos = 0
     line_off = 0
     warnings: list[Diagnostic] = []
-    for doc, (d, head) in enumerate(zip(docs, heads, strict=True)):
+    sampled = 0  # tokens of the transcripts read, until the text's dictionary is made
+    for doc, d in enumerate(docs):
+        ready.wait(d)
+        head = _load_head(cache_dir, d)
+        heads.append(head)
+        # Not kept: the heads of 100 M words would fill GBs. Set operations find the new
+        # words in C; only they are hashed.
+        fresh = set(head.pop("vocab")).difference(seen)
+        seen |= fresh
+        for word in sorted(fresh):
+            vocab[word_hash(word)] = word
+        sampled += head["tokens"]
+        if not text.started and (sampled >= _DICT_SAMPLE or doc == len(docs) - 1):
+            # The dictionary's transcripts are read: compressing starts, as the rest come.
+            text.start(_text_dict(cache_dir, docs[: doc + 1], heads, vocab), docs, heads)
         first = run_start = pos
         run_speaker: int | None = None
         turn_off = len(turn_cols[0])
@@ -749,6 +815,15 @@ def _merge_tables(
         meta_off += len(blob)
         line_off += head["lines"]
         warnings += (Diagnostic(d.source.where, m) for m in head["warnings"])
+        text.ready(doc + 1)
+    del seen
+    ready.finish()
+    if not text.started:
+        text.start(_text_dict(cache_dir, docs, heads, vocab), docs, heads)
+    # Words are first numbered by the rank of their hash; once counted, by frequency.
+    vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
+    strings = [vocab[h].encode("utf-8", "surrogatepass") for h in vocab_hashes.tolist()]
+    del vocab
     total = pos
     pos_fmt = "I" if total < 2**32 else "Q"
     w.raw("docmeta", b"".join(meta_blob))
@@ -1061,16 +1136,19 @@ class _TextWriter:
 
     Compressing costs about half as much as the rest of the merge, whose single process leaves
     the build's other cores idle: with `processes`, worker processes compress every transcript's
-    text from the start of the merge, each reading its cache entry (so the text is not sent to
-    them), and a thread hands them transcripts, a few ahead, and writes what they return. An
-    entry a worker cannot read (damaged: the merge makes it again) stops them; the merge's own
-    process compresses from there at the end. Threads alone would not do: zlib lets go of the
-    GIL, but each block's return waits for the merge's Python code to let go of it.
+    text from the start of the merge (as soon as the transcripts that make the dictionary are
+    read, while the others may still be normalised), each reading its cache entry (so the text
+    is not sent to them), and a thread hands them the transcripts the merge has read, a few
+    ahead, and writes what they return. An entry a worker cannot read (damaged: the merge makes
+    it again) stops them; the merge's own process compresses from there at the end. Threads
+    alone would not do: zlib lets go of the GIL, but each block's return waits for the merge's
+    Python code to let go of it.
     """
 
-    def __init__(self, path: Path, block: int, processes: int) -> None:
+    def __init__(self, path: Path, block: int, processes: int, cache_dir: Path) -> None:
         self.block = block
         self.processes = processes
+        self.cache_dir = cache_dir
         self.file = open(path, "wb")  # noqa: SIM115 (closed by close() or abort())
         self.pool: Any = None
         self.thread: threading.Thread | None = None
@@ -1079,32 +1157,54 @@ class _TextWriter:
         self.zdict = b""
         self.offsets = [0]
         self.doc_blocks = [0]
+        self.started = False
+        # Transcripts the merge has read (their heads give the workers the entries' sizes).
+        self.readable = 0
+        self.more = threading.Condition()
 
-    def start(
-        self,
-        zdict: bytes,
-        cache_dir: Path,
-        docs: Sequence[_Doc],
-        heads: Sequence[Mapping[str, Any]],
-    ) -> None:
-        """Set the preset dictionary, and start the workers on the transcripts."""
+    def start(self, zdict: bytes, docs: Sequence[_Doc], heads: Sequence[Mapping[str, Any]]) -> None:
+        """Set the preset dictionary, and start the workers (on transcripts made `ready`).
+
+        `heads` grows as the merge reads the transcripts: the thread reads it no further.
+        """
         self.zdict = zdict
+        self.started = True
         if self.processes > 0 and docs:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork")
             self.pool = ctx.Pool(self.processes, _compress_init, (self.block, zdict))
-            tasks = [
-                (str(cache_dir), d.sha, d.source.kind, {k: h[k] for k in ("tokens", "lines")})
-                for d, h in zip(docs, heads, strict=True)
-            ]
-            self.thread = threading.Thread(target=self._feed, args=(tasks,), daemon=True)
+            self.thread = threading.Thread(target=self._feed, args=(docs, heads), daemon=True)
             self.thread.start()
 
-    def _feed(self, tasks: Sequence[tuple[str, str, str, Mapping[str, int]]]) -> None:
+    def ready(self, count: int) -> None:
+        """The first `count` transcripts are read: the workers may compress them."""
+        with self.more:
+            self.readable = count
+            self.more.notify()
+
+    def _next_ready(self, i: int) -> bool:
+        """Wait until transcript i is read (False: stopped)."""
+        with self.more:
+            while self.readable <= i:
+                if self.stop.is_set():
+                    return False
+                self.more.wait(0.05)
+        return True
+
+    def _feed(self, docs: Sequence[_Doc], heads: Sequence[Mapping[str, Any]]) -> None:
         pending: deque[Any] = deque()
+        folder = str(self.cache_dir)
         try:
-            for task in tasks:
+            for i, d in enumerate(docs):
+                # Results already back are written while the next transcripts are awaited.
+                while pending and pending[0].ready():
+                    if not self._write_next(pending):
+                        return
+                if not self._next_ready(i):
+                    return
+                sizes = {k: heads[i][k] for k in ("tokens", "lines")}
+                task = (folder, d.sha, d.source.kind, sizes)
                 pending.append(self.pool.apply_async(_compress_entry, task))
                 if len(pending) > 8 * self.processes and not self._write_next(pending):
                     return
@@ -1139,6 +1239,7 @@ class _TextWriter:
 
     def close(self, w: _Writer, cache_dir: Path, docs: Sequence[_Doc]) -> None:
         """Write the rest, fsync, and record the text files."""
+        self.ready(len(docs))
         if self.thread is not None:
             self.thread.join()
             if self.error is not None:
