@@ -86,6 +86,8 @@ _TEXT_MEMLEVEL = 7
 _DICT_SAMPLE = 1 << 16
 # Words whose ids an open index remembers (a few MB at most).
 _ID_CACHE = 1 << 16
+# Below this many postings, a process to sort half of them costs more than it saves.
+_PARALLEL_POSTINGS = 1 << 20
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -896,7 +898,13 @@ def _merge_tables(
     for k, s in enumerate(shard_meta):
         _write_words(w, k, s["tokens"], new_id)
     big_pairs = _write_postings(
-        w, shard_meta, counts[order], run_first_all, pos_fmt, 2 * max(shard_tokens, 1)
+        w,
+        shard_meta,
+        counts[order],
+        run_first_all,
+        pos_fmt,
+        2 * max(shard_tokens, 1),
+        text.processes,
     )
     for k in range(len(shard_meta)):
         (out / _scratch_ids(k)).unlink(missing_ok=True)
@@ -1273,6 +1281,7 @@ def _write_postings(
     run_first_all: npt.NDArray[np.int64],
     pos_fmt: str,
     range_postings: int,
+    processes: int = 0,
 ) -> list[list[int]]:
     """Global postings of words and word pairs, merged from the shards one word-id range at a time.
 
@@ -1285,7 +1294,8 @@ def _write_postings(
     of more than _REL_MAX postings; a word's last pair ends where the word does). A lookup costs an
     array index or a short bisection whatever the number of shards, and no pair key or second
     copy of the positions is stored. Each range holds about range_postings postings, so the
-    merge memory does not grow with the corpus.
+    merge memory does not grow with the corpus; with `processes`, forked processes sort every
+    other range meanwhile.
     """
     import numpy as np
 
@@ -1295,6 +1305,11 @@ def _write_postings(
     cum = np.cumsum(counts)
     total = int(cum[-1]) if vocab_size else 0
     w.array("uni_off", np.concatenate([[0], cum]), pos_fmt)
+    processes = processes if total >= _PARALLEL_POSTINGS else 0
+    if processes:
+        # Ranges small enough that each process has a couple (the output does not depend on
+        # where the ranges end).
+        range_postings = max(min(range_postings, -(-total // (2 * (processes + 1)))), 1)
     # Word-id ranges of about range_postings postings (a word never splits).
     cuts = np.searchsorted(cum, np.arange(range_postings, total, range_postings), "left") + 1
     bounds = [0, *sorted({int(c) for c in cuts if 0 < c < vocab_size}), vocab_size]
@@ -1313,60 +1328,106 @@ def _write_postings(
     word_first = cum - counts
     big_words: list[list[int]] = []
     big_rows = 0
-    done = 0
-    for lo, hi in itertools.pairwise(bounds):
-        positions: list[Any] = []
-        keys: list[Any] = []
-        for k, s in enumerate(shards):
-            base, n = s["base"], s["tokens"]
-            ids = _shard_ids(out, k, n)
-            sel = np.flatnonzero((ids >= lo) & (ids < hi))
-            # 1 + the next word when a pair starts at p (p + 1 in the same run: runs never
-            # cross a shard), else 0, which sorts a word's pairless postings first.
-            after = np.zeros(len(sel), dtype=np.uint64)
-            paired = sel + 1 < n
-            nxt = sel[paired] + 1
-            firsts = run_firsts[k]
-            if len(firsts):
-                at = np.minimum(np.searchsorted(firsts, nxt), len(firsts) - 1)
-                paired[paired] = firsts[at] != nxt
-            after[paired] = ids[sel[paired] + 1].astype(np.uint64) + np.uint64(1)
-            positions.append(sel + base)
-            keys.append((ids[sel].astype(np.uint64) << np.uint64(32)) | after)
-            del ids, sel, after, paired, nxt
-        key, order = _sort_keys(np.concatenate(keys), hi - lo, vocab_size)
-        pos.put(np.concatenate(positions)[order].astype(pos_dtype))
-        del positions, keys, order
-        # The key is sorted: each distinct key starts where it differs from the one before.
-        first = np.flatnonzero(np.concatenate([key[:1] == key[:1], key[1:] != key[:-1]]))
-        distinct = key[first]
-        real = (distinct & np.uint64(0xFFFFFFFF)) != np.uint64(0)
-        distinct, first = distinct[real], first[real]
-        firsts_of = (distinct >> np.uint64(32)).astype(np.int64)
-        pair_counts[lo:hi] += np.bincount(firsts_of - lo, minlength=hi - lo)[: hi - lo]
-        # Next words of _ID_SHORT and up (a suffix of each word's rows) go whole to bi_wide.
-        second = ((distinct & np.uint64(0xFFFFFFFF)) - np.uint64(1)).astype(np.int64)
-        wide = second >= _ID_SHORT
-        wide_counts[lo:hi] += np.bincount(firsts_of[wide] - lo, minlength=hi - lo)[: hi - lo]
-        bi_second.put(second[~wide])
-        bi_wide.put(second[wide])
-        del second, wide
-        # A pair's first row, relative to its word's first: 16 bits, but for the few words of
-        # 2^16 postings or more, whose rows keep it whole in `bi_big`.
-        rel = first + done - word_first[firsts_of]
-        bi_off.put(rel & 0xFFFF)
-        big = counts[firsts_of] > _REL_MAX
-        for word in np.unique(firsts_of[big]).tolist():
-            big_words.append([int(word), big_rows])
-            big_rows += int(pair_counts[word])
-        bi_big.put(rel[big])
-        done += len(key)
-        del key, distinct, first, rel, big
+    ranges = list(itertools.pairwise(bounds))
+    global _POSTINGS
+    _POSTINGS = (out, shards, run_firsts, vocab_size, pos_dtype)
+    pool: Any = None
+    try:
+        theirs: Iterator[Any] = iter(())
+        if processes and len(ranges) > 1:
+            import multiprocessing
+
+            # Forked now, the processes hold _POSTINGS: a task is just its range.
+            pool = multiprocessing.get_context("fork").Pool(processes)
+            share = [r for i, r in enumerate(ranges) if i % (processes + 1)]
+            theirs = pool.imap(_range_postings_task, share)
+        for i, (lo, hi) in enumerate(ranges):
+            # The postings of the words before the range (not lo's: lo may be the end).
+            done = total - int(counts[lo:].sum())
+            if pool is not None and i % (processes + 1):
+                positions, first, distinct = next(theirs)
+            else:
+                positions, first, distinct = _range_postings(lo, hi)
+            pos.put(positions)
+            firsts_of = (distinct >> np.uint64(32)).astype(np.int64)
+            pair_counts[lo:hi] += np.bincount(firsts_of - lo, minlength=hi - lo)[: hi - lo]
+            # Next words of _ID_SHORT and up (a suffix of each word's rows) go whole to bi_wide.
+            second = ((distinct & np.uint64(0xFFFFFFFF)) - np.uint64(1)).astype(np.int64)
+            wide = second >= _ID_SHORT
+            wide_counts[lo:hi] += np.bincount(firsts_of[wide] - lo, minlength=hi - lo)[: hi - lo]
+            bi_second.put(second[~wide])
+            bi_wide.put(second[wide])
+            del second, wide
+            # A pair's first row, relative to its word's first: 16 bits, but for the few words
+            # of 2^16 postings or more, whose rows keep it whole in `bi_big`.
+            rel = first + done - word_first[firsts_of]
+            bi_off.put(rel & 0xFFFF)
+            big = counts[firsts_of] > _REL_MAX
+            for word in np.unique(firsts_of[big]).tolist():
+                big_words.append([int(word), big_rows])
+                big_rows += int(pair_counts[word])
+            bi_big.put(rel[big])
+            del positions, first, distinct, rel, big
+    finally:
+        _POSTINGS = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
     for stream in (pos, bi_second, bi_wide, bi_off, bi_big):
         stream.close()
     w.array("bi_first_off", np.concatenate([[0], np.cumsum(pair_counts)]), pos_fmt)
     w.array("bi_wide_off", np.concatenate([[0], np.cumsum(wide_counts)]), pos_fmt)
     return big_words
+
+
+# What the postings of a range are made from (set by _write_postings, inherited by its forks):
+# the generation's folder, the shards, their runs' first tokens, the vocabulary size, the
+# positions' dtype.
+_POSTINGS: tuple[Path, Sequence[Mapping[str, int]], list[Any], int, Any] | None = None
+
+
+def _range_postings_task(bounds: tuple[int, int]) -> tuple[Any, Any, Any]:
+    """Worker: _range_postings of one range."""
+    return _range_postings(*bounds)
+
+
+def _range_postings(lo: int, hi: int) -> tuple[Any, Any, Any]:
+    """The postings of words lo to hi: positions in order, and each pair's first row and key.
+
+    A pair's key is word << 32 | 1 + next word; its first row counts from the range's first.
+    """
+    import numpy as np
+
+    assert _POSTINGS is not None
+    out, shards, run_firsts, vocab_size, pos_dtype = _POSTINGS
+    positions: list[Any] = []
+    keys: list[Any] = []
+    for k, s in enumerate(shards):
+        base, n = s["base"], s["tokens"]
+        ids = _shard_ids(out, k, n)
+        sel = np.flatnonzero((ids >= lo) & (ids < hi))
+        # 1 + the next word when a pair starts at p (p + 1 in the same run: runs never
+        # cross a shard), else 0, which sorts a word's pairless postings first.
+        after = np.zeros(len(sel), dtype=np.uint64)
+        paired = sel + 1 < n
+        nxt = sel[paired] + 1
+        firsts = run_firsts[k]
+        if len(firsts):
+            at = np.minimum(np.searchsorted(firsts, nxt), len(firsts) - 1)
+            paired[paired] = firsts[at] != nxt
+        after[paired] = ids[sel[paired] + 1].astype(np.uint64) + np.uint64(1)
+        positions.append(sel + base)
+        keys.append((ids[sel].astype(np.uint64) << np.uint64(32)) | after)
+        del ids, sel, after, paired, nxt
+    key, order = _sort_keys(np.concatenate(keys), hi - lo, vocab_size)
+    ordered = np.concatenate(positions)[order].astype(pos_dtype)
+    del positions, keys, order
+    # The key is sorted: each distinct key starts where it differs from the one before.
+    first = np.flatnonzero(np.concatenate([key[:1] == key[:1], key[1:] != key[:-1]]))
+    distinct = key[first]
+    # Not the word's pairless postings (next word 0).
+    real = (distinct & np.uint64(0xFFFFFFFF)) != np.uint64(0)
+    return ordered, first[real], distinct[real]
 
 
 def _sort_keys(
