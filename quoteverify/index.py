@@ -869,20 +869,22 @@ def _merge_tables(
     run_first_all = run_arr[:, 1]
     lines_parts: list[bytes] = []
     counts = np.zeros(len(vocab_hashes), dtype=np.int64)
-    rank_of = _HashRanks(vocab_hashes)
     shard_meta = []
-    for k, members in enumerate(shards):
-        entries = [_load_entry(cache_dir, docs[m], heads[m]) for m in members]
-        hashes = np.concatenate([e.hashes for e in entries])
-        ranks = rank_of(hashes)
-        del hashes
-        counts += np.bincount(ranks, minlength=len(vocab_hashes))
-        for m, e in zip(members, entries, strict=True):
-            text.add(docs[m], e.text)
-            lines_parts.append(e.line_starts.astype("<u4").tobytes())
-        base = int(doc_cols[0][members[0]])
-        shard_meta.append(_write_shard(w, k, base, entries, ranks))
-        del entries, ranks
+    global _SHARDS
+    _SHARDS = (w, text, docs, heads, cache_dir, _HashRanks(vocab_hashes), doc_cols[0])
+    # Shards are independent: with compressing processes (a build with workers), as many
+    # forked ones read every other shard. Their `text` is a copy that compresses nothing.
+    processes = text.processes if text.pool is not None else 0
+    results = _alternate(_shard_task, list(enumerate(shards)), processes)
+    try:
+        for shard_counts, meta, files, lines in results:
+            counts += shard_counts
+            shard_meta.append(meta)
+            w.files.update(files)
+            lines_parts.append(lines)
+    finally:
+        results.close()
+        _SHARDS = None
     # Frequency order (ties by hash): the words of most tokens get the ids of 16 bits.
     order = np.lexsort((np.arange(len(counts)), -counts))
     new_id = np.empty(len(order), dtype=np.uint32)
@@ -961,6 +963,61 @@ def _load_entry(cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None)
         if entry is None:
             raise IndexError_("cannot write the index cache", file=str(cache_dir))
     return entry
+
+
+# What the shards are read with (set by _merge_tables, inherited by its forks): the writer, the
+# text writer, the transcripts, their heads, the cache, the word ranks, each transcript's first
+# token.
+_SHARDS: (
+    tuple[_Writer, _TextWriter, Sequence[_Doc], list[dict[str, Any]], Path, Any, Any] | None
+) = None
+
+
+def _shard_task(
+    job: tuple[int, Sequence[int]],
+) -> tuple[Any, dict[str, int], dict[str, list[Any]], bytes]:
+    """One shard's token arrays and scratch ranks: its word counts, meta, files and lines."""
+    import numpy as np
+
+    assert _SHARDS is not None
+    writer, text, docs, heads, cache_dir, rank_of, doc_first = _SHARDS
+    k, members = job
+    # A writer of its own: the files it writes are handed back (from a fork, too).
+    w = _Writer(writer.folder)
+    entries = [_load_entry(cache_dir, docs[m], heads[m]) for m in members]
+    hashes = np.concatenate([e.hashes for e in entries])
+    ranks = rank_of(hashes)
+    del hashes
+    counts = np.bincount(ranks, minlength=len(rank_of.hashes))
+    lines = []
+    for m, e in zip(members, entries, strict=True):
+        text.add(docs[m], e.text)
+        lines.append(e.line_starts.astype("<u4").tobytes())
+    meta = _write_shard(w, k, int(doc_first[members[0]]), entries, ranks)
+    return counts, meta, w.files, b"".join(lines)
+
+
+def _alternate(
+    task: Callable[[Any], Any], items: Sequence[Any], processes: int
+) -> Generator[Any, None, None]:
+    """task(item) of each item, in order; with processes, forked ones do all but every other.
+
+    The forks inherit the module's state as it is at the first result asked for.
+    """
+    if not processes or len(items) < 2:
+        yield from map(task, items)
+        return
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(processes)
+    try:
+        step = processes + 1
+        theirs = pool.imap(task, [x for i, x in enumerate(items) if i % step])
+        for i, x in enumerate(items):
+            yield next(theirs) if i % step else task(x)
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _write_shard(
@@ -1331,23 +1388,11 @@ def _write_postings(
     ranges = list(itertools.pairwise(bounds))
     global _POSTINGS
     _POSTINGS = (out, shards, run_firsts, vocab_size, pos_dtype)
-    pool: Any = None
+    results = _alternate(_range_postings_task, ranges, processes)
     try:
-        theirs: Iterator[Any] = iter(())
-        if processes and len(ranges) > 1:
-            import multiprocessing
-
-            # Forked now, the processes hold _POSTINGS: a task is just its range.
-            pool = multiprocessing.get_context("fork").Pool(processes)
-            share = [r for i, r in enumerate(ranges) if i % (processes + 1)]
-            theirs = pool.imap(_range_postings_task, share)
-        for i, (lo, hi) in enumerate(ranges):
+        for (lo, hi), (positions, first, distinct) in zip(ranges, results, strict=True):
             # The postings of the words before the range (not lo's: lo may be the end).
             done = total - int(counts[lo:].sum())
-            if pool is not None and i % (processes + 1):
-                positions, first, distinct = next(theirs)
-            else:
-                positions, first, distinct = _range_postings(lo, hi)
             pos.put(positions)
             firsts_of = (distinct >> np.uint64(32)).astype(np.int64)
             pair_counts[lo:hi] += np.bincount(firsts_of - lo, minlength=hi - lo)[: hi - lo]
@@ -1369,10 +1414,8 @@ def _write_postings(
             bi_big.put(rel[big])
             del positions, first, distinct, rel, big
     finally:
+        results.close()
         _POSTINGS = None
-        if pool is not None:
-            pool.terminate()
-            pool.join()
     for stream in (pos, bi_second, bi_wide, bi_off, bi_big):
         stream.close()
     w.array("bi_first_off", np.concatenate([[0], np.cumsum(pair_counts)]), pos_fmt)
