@@ -759,8 +759,9 @@ def _merge_tables(
     # Speakers, runs and turns, exactly as CorpusIndex numbers them.
     labels: list[str] = []
     label_id: dict[str, int] = {}
-    runs: list[tuple[int, int, int, int]] = []
-    turn_cols: list[list[int]] = [[], [], [], [], []]  # first token, line, start, length, speaker
+    runs: list[Any] = []  # arrays of rows: transcript, first token, end, speaker
+    turn_cols: list[list[Any]] = [[], [], [], [], []]  # first token, line, start, length, speaker
+    turn_count = 0
     doc_cols: list[list[int]] = [[] for _ in range(8)]
     meta_blob: list[bytes] = []
     meta_off = 0
@@ -782,23 +783,28 @@ def _merge_tables(
         if not text.started and (sampled >= _DICT_SAMPLE or doc == len(docs) - 1):
             # The dictionary's transcripts are read: compressing starts, as the rest come.
             text.start(_text_dict(cache_dir, docs[: doc + 1], heads, vocab), docs, heads)
-        first = run_start = pos
-        run_speaker: int | None = None
-        turn_off = len(turn_cols[0])
-        for speaker, line, start, length, n in head["turns"]:
-            if speaker not in label_id:
-                label_id[speaker] = len(labels)
-                labels.append(speaker)
-            sid = label_id[speaker]
-            if sid != run_speaker:
-                if run_speaker is not None and pos > run_start:
-                    runs.append((doc, run_start, pos, run_speaker))
-                run_start, run_speaker = pos, sid
-            for col, v in zip(turn_cols, (pos, line, start, length, sid), strict=True):
+        first = pos
+        turn_off = turn_count
+        if head["turns"]:
+            speakers, *cols = zip(*head["turns"], strict=True)
+            for speaker in dict.fromkeys(speakers):
+                if speaker not in label_id:
+                    label_id[speaker] = len(labels)
+                    labels.append(speaker)
+            sids = np.array([label_id[x] for x in speakers], dtype=np.int64)
+            line, start, length, n = (np.array(c, dtype=np.int64) for c in cols)
+            ends = pos + np.cumsum(n)
+            firsts = ends - n
+            # A run is each stretch of turns of one speaker label; those of no tokens go.
+            change = np.flatnonzero(np.concatenate([[True], sids[1:] != sids[:-1]]))
+            run_end = np.append(firsts[change[1:]], ends[-1])
+            keep = run_end > firsts[change]
+            rows = [np.full(int(keep.sum()), doc), firsts[change][keep], run_end[keep]]
+            runs.append(np.stack([*rows, sids[change][keep]], axis=1))
+            for col, v in zip(turn_cols, (firsts, line, start, length, sids), strict=True):
                 col.append(v)
-            pos += n
-        if run_speaker is not None and pos > run_start:
-            runs.append((doc, run_start, pos, run_speaker))
+            turn_count += len(sids)
+            pos = int(ends[-1])
         record = {
             "path": d.source.path,
             "corpus": d.source.corpus,
@@ -830,7 +836,8 @@ def _merge_tables(
     pos_fmt = "I" if total < 2**32 else "Q"
     w.raw("docmeta", b"".join(meta_blob))
     del meta_blob
-    run_arr = np.array(runs, dtype=np.int64).reshape(-1, 4)
+    run_arr = np.concatenate([np.zeros((0, 4), np.int64), *runs])
+    del runs
     w.array("run_doc", run_arr[:, 0], "I")
     w.array("run_first", run_arr[:, 1], pos_fmt)
     w.array("run_end", run_arr[:, 2], pos_fmt)
@@ -843,11 +850,11 @@ def _merge_tables(
         np.searchsorted(run_arr[:, 3][by_speaker], np.arange(len(labels) + 1)),
         "Q",
     )
-    w.array("turn_first", turn_cols[0], pos_fmt)
+    w.array("turn_first", np.concatenate([np.zeros(0, np.int64), *turn_cols[0]]), pos_fmt)
     for name, col in zip(
         ("turn_line", "turn_start", "turn_len", "turn_speaker"), turn_cols[1:], strict=True
     ):
-        w.array(name, col, "I")
+        w.array(name, np.concatenate([np.zeros(0, np.int64), *col]), "I")
     del turn_cols
     w.raw("labels", _json_bytes(labels))
     w.array("doc_first", doc_cols[0], pos_fmt)
@@ -929,7 +936,7 @@ def _merge_tables(
         "transcripts": len(docs),
         "turns": sum(len(h["turns"]) for h in heads),
         "speakers": len(labels),
-        "runs": len(runs),
+        "runs": len(run_arr),
         "shards": shard_meta,
         "big_pairs": big_pairs,
         "id_short": _ID_SHORT,
