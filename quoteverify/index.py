@@ -24,7 +24,15 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Generator,
+    Hashable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -80,6 +88,8 @@ _DICT_SAMPLE = 1 << 16
 _ID_CACHE = 1 << 16
 # Token windows whose ids are kept (a query bounds then aligns a few dozen at most).
 _RECENT_WINDOWS = 64
+# Below this many postings, a process to sort half of them costs more than it saves.
+_PARALLEL_POSTINGS = 1 << 20
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -319,7 +329,7 @@ def _u4(values: Sequence[int]) -> npt.NDArray[np.uint32]:
 class _Entry:
     """A cache entry read back for the merge."""
 
-    head: dict[str, Any]
+    head: Mapping[str, Any]
     hashes: npt.NDArray[np.uint64]
     starts: npt.NDArray[np.uint32]
     lens: npt.NDArray[np.uint32]
@@ -327,13 +337,21 @@ class _Entry:
     text: bytes
 
 
-def _read_entry(cache_dir: Path, sha: str, kind: str) -> _Entry | None:
-    """A cache entry, or None when it is missing or damaged."""
+def _read_entry(
+    cache_dir: Path, sha: str, kind: str, head: Mapping[str, Any] | None = None
+) -> _Entry | None:
+    """A cache entry, or None when it is missing or damaged.
+
+    With `head` (its .json, already read: parsing it again would cost as much as the rest),
+    only the .bin is read.
+    """
     import numpy as np
 
     name = cache_dir / _cache_name(sha, kind)
     try:
-        head = json.loads(name.with_suffix(".json").read_bytes())
+        if head is None:
+            head = json.loads(name.with_suffix(".json").read_bytes())
+        assert head is not None
         body = name.with_suffix(".bin").read_bytes()
         n, lines = int(head["tokens"]), int(head["lines"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -570,14 +588,22 @@ def _build_locked(
     old = {(c, p) for c, p, _ in manifest["docs"]} if manifest else set()
     removed = len(old - {(d.source.corpus, d.source.path) for d in docs})
     todo = [d for d in docs if not _cached(cache_dir, d)]
-    _normalise_all(todo, cache_dir, workers, progress)
     for stale in _scratch_dirs(folder):
         shutil.rmtree(stale, ignore_errors=True)
     tmp = folder / f"tmp-{os.getpid()}-{time.time_ns()}"
     tmp.mkdir()
     try:
+        # The merge reads each transcript's entry as soon as the workers have made it.
+        ready = _Ready(todo, cache_dir, workers, progress)
         words, warnings = _merge(
-            tmp, docs, cache_dir, (aliases, alias_where, alias_diags), state, shard_tokens, workers
+            tmp,
+            docs,
+            cache_dir,
+            (aliases, alias_where, alias_diags),
+            state,
+            shard_tokens,
+            workers,
+            ready,
         )
         _write_stat(tmp, docs)
         _fsync_dir(tmp)
@@ -622,26 +648,71 @@ def _normalise_all(
     todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
 ) -> None:
     """Normalise the transcripts without a cache entry, in worker processes when worth it."""
+    for _sha in _normalised(todo, cache_dir, workers, progress):
+        pass
+
+
+def _normalised(
+    todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
+) -> Generator[str, None, None]:
+    """_normalise_all, yielding the sha256 of each transcript once its entry is written."""
     done = words = 0
     if progress:
         progress(0, len(todo), 0)
     if workers <= 1 or len(todo) < _POOL_MIN_FILES:
         for job in _jobs(todo, cache_dir):
-            words += _normalise_source(job)[1]
+            sha, n = _normalise_source(job)
+            words += n
             done += 1
             if progress:
                 progress(done, len(todo), words)
+            yield sha
         return
     import multiprocessing
 
     import numpy  # noqa: F401 - imported once here, not once in each forked worker
 
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for _sha, n in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir)):
+        for sha, n in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir)):
             words += n
             done += 1
             if progress:
                 progress(done, len(todo), words)
+            yield sha
+
+
+class _Ready:
+    """Which transcripts have a cache entry, while the workers normalise the others.
+
+    The merge asks for the transcripts in order and reads each as soon as it is ready, so its
+    work per transcript overlaps the normalising (the workers are handed them in that order).
+    """
+
+    def __init__(
+        self, todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
+    ) -> None:
+        # Transcripts of the same bytes share an entry: each is ready once all are made.
+        self.pending: dict[str, int] = {}
+        for d in todo:
+            self.pending[d.sha] = self.pending.get(d.sha, 0) + 1
+        self.results = _normalised(todo, cache_dir, workers, progress)
+
+    def wait(self, doc: _Doc) -> None:
+        """Return once the transcript's entry is written."""
+        while doc.sha in self.pending:
+            sha = next(self.results)
+            self.pending[sha] -= 1
+            if not self.pending[sha]:
+                del self.pending[sha]
+
+    def finish(self) -> None:
+        """Wait for every transcript (and the workers' end)."""
+        for sha in self.results:
+            self.pending.pop(sha, None)
+
+    def close(self) -> None:
+        """Stop the workers (after finish, or on an error)."""
+        self.results.close()
 
 
 def _merge(
@@ -652,14 +723,20 @@ def _merge(
     state: Mapping[str, Any],
     shard_tokens: int,
     workers: int = 1,
+    ready: _Ready | None = None,
 ) -> tuple[int, list[Diagnostic]]:
-    """Write one generation from the cache entries: global tables, then shard by shard."""
+    """Write one generation from the cache entries: global tables, then shard by shard.
+
+    With `ready`, the transcripts still being normalised are read as their entries appear.
+    """
     w = _Writer(out)
     # The text is compressed from early on, on other cores when there are workers.
-    text = _TextWriter(out / "text", _TEXT_BLOCK, max(workers - 1, 0))
+    text = _TextWriter(out / "text", _TEXT_BLOCK, max(workers - 1, 0), cache_dir)
+    ready = ready if ready is not None else _Ready([], cache_dir, 1, None)
     try:
-        return _merge_tables(w, text, docs, cache_dir, alias_info, state, shard_tokens)
+        return _merge_tables(w, text, docs, cache_dir, alias_info, state, shard_tokens, ready)
     finally:
+        ready.close()
         text.abort()
 
 
@@ -671,6 +748,7 @@ def _merge_tables(
     alias_info: tuple[Mapping[str, str], Mapping[str, str], Sequence[Diagnostic]],
     state: Mapping[str, Any],
     shard_tokens: int,
+    ready: _Ready,
 ) -> tuple[int, list[Diagnostic]]:
     """_merge, while `text` compresses the text."""
     import numpy as np
@@ -680,7 +758,21 @@ def _merge_tables(
     heads: list[dict[str, Any]] = []
     vocab: dict[int, str] = {}
     seen: set[str] = set()
-    for d in docs:
+    # Speakers, runs and turns, exactly as CorpusIndex numbers them.
+    labels: list[str] = []
+    label_id: dict[str, int] = {}
+    runs: list[Any] = []  # arrays of rows: transcript, first token, end, speaker
+    turn_cols: list[list[Any]] = [[], [], [], [], []]  # first token, line, start, length, speaker
+    turn_count = 0
+    doc_cols: list[list[int]] = [[] for _ in range(8)]
+    meta_blob: list[bytes] = []
+    meta_off = 0
+    pos = 0
+    line_off = 0
+    warnings: list[Diagnostic] = []
+    sampled = 0  # tokens of the transcripts read, until the text's dictionary is made
+    for doc, d in enumerate(docs):
+        ready.wait(d)
         head = _load_head(cache_dir, d)
         heads.append(head)
         # Not kept: the heads of 100 M words would fill GBs. Set operations find the new
@@ -689,42 +781,32 @@ def _merge_tables(
         seen |= fresh
         for word in sorted(fresh):
             vocab[word_hash(word)] = word
-    del seen
-    text.start(_text_dict(cache_dir, docs, vocab), cache_dir, docs)
-    # Words are first numbered by the rank of their hash; once counted, by frequency.
-    vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
-    strings = [vocab[h].encode("utf-8", "surrogatepass") for h in vocab_hashes.tolist()]
-    del vocab
-
-    # Speakers, runs and turns, exactly as CorpusIndex numbers them.
-    labels: list[str] = []
-    label_id: dict[str, int] = {}
-    runs: list[tuple[int, int, int, int]] = []
-    turn_cols: list[list[int]] = [[], [], [], [], []]  # first token, line, start, length, speaker
-    doc_cols: list[list[int]] = [[] for _ in range(8)]
-    meta_blob: list[bytes] = []
-    meta_off = 0
-    pos = 0
-    line_off = 0
-    warnings: list[Diagnostic] = []
-    for doc, (d, head) in enumerate(zip(docs, heads, strict=True)):
-        first = run_start = pos
-        run_speaker: int | None = None
-        turn_off = len(turn_cols[0])
-        for speaker, line, start, length, n in head["turns"]:
-            if speaker not in label_id:
-                label_id[speaker] = len(labels)
-                labels.append(speaker)
-            sid = label_id[speaker]
-            if sid != run_speaker:
-                if run_speaker is not None and pos > run_start:
-                    runs.append((doc, run_start, pos, run_speaker))
-                run_start, run_speaker = pos, sid
-            for col, v in zip(turn_cols, (pos, line, start, length, sid), strict=True):
+        sampled += head["tokens"]
+        if not text.started and (sampled >= _DICT_SAMPLE or doc == len(docs) - 1):
+            # The dictionary's transcripts are read: compressing starts, as the rest come.
+            text.start(_text_dict(cache_dir, docs[: doc + 1], heads, vocab), docs, heads)
+        first = pos
+        turn_off = turn_count
+        if head["turns"]:
+            speakers, *cols = zip(*head["turns"], strict=True)
+            for speaker in dict.fromkeys(speakers):
+                if speaker not in label_id:
+                    label_id[speaker] = len(labels)
+                    labels.append(speaker)
+            sids = np.array([label_id[x] for x in speakers], dtype=np.int64)
+            line, start, length, n = (np.array(c, dtype=np.int64) for c in cols)
+            ends = pos + np.cumsum(n)
+            firsts = ends - n
+            # A run is each stretch of turns of one speaker label; those of no tokens go.
+            change = np.flatnonzero(np.concatenate([[True], sids[1:] != sids[:-1]]))
+            run_end = np.append(firsts[change[1:]], ends[-1])
+            keep = run_end > firsts[change]
+            rows = [np.full(int(keep.sum()), doc), firsts[change][keep], run_end[keep]]
+            runs.append(np.stack([*rows, sids[change][keep]], axis=1))
+            for col, v in zip(turn_cols, (firsts, line, start, length, sids), strict=True):
                 col.append(v)
-            pos += n
-        if run_speaker is not None and pos > run_start:
-            runs.append((doc, run_start, pos, run_speaker))
+            turn_count += len(sids)
+            pos = int(ends[-1])
         record = {
             "path": d.source.path,
             "corpus": d.source.corpus,
@@ -743,11 +825,21 @@ def _merge_tables(
         meta_off += len(blob)
         line_off += head["lines"]
         warnings += (Diagnostic(d.source.where, m) for m in head["warnings"])
+        text.ready(doc + 1)
+    del seen
+    ready.finish()
+    if not text.started:
+        text.start(_text_dict(cache_dir, docs, heads, vocab), docs, heads)
+    # Words are first numbered by the rank of their hash; once counted, by frequency.
+    vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
+    strings = [vocab[h].encode("utf-8", "surrogatepass") for h in vocab_hashes.tolist()]
+    del vocab
     total = pos
     pos_fmt = "I" if total < 2**32 else "Q"
     w.raw("docmeta", b"".join(meta_blob))
     del meta_blob
-    run_arr = np.array(runs, dtype=np.int64).reshape(-1, 4)
+    run_arr = np.concatenate([np.zeros((0, 4), np.int64), *runs])
+    del runs
     w.array("run_doc", run_arr[:, 0], "I")
     w.array("run_first", run_arr[:, 1], pos_fmt)
     w.array("run_end", run_arr[:, 2], pos_fmt)
@@ -760,11 +852,11 @@ def _merge_tables(
         np.searchsorted(run_arr[:, 3][by_speaker], np.arange(len(labels) + 1)),
         "Q",
     )
-    w.array("turn_first", turn_cols[0], pos_fmt)
+    w.array("turn_first", np.concatenate([np.zeros(0, np.int64), *turn_cols[0]]), pos_fmt)
     for name, col in zip(
         ("turn_line", "turn_start", "turn_len", "turn_speaker"), turn_cols[1:], strict=True
     ):
-        w.array(name, col, "I")
+        w.array(name, np.concatenate([np.zeros(0, np.int64), *col]), "I")
     del turn_cols
     w.raw("labels", _json_bytes(labels))
     w.array("doc_first", doc_cols[0], pos_fmt)
@@ -786,20 +878,22 @@ def _merge_tables(
     run_first_all = run_arr[:, 1]
     lines_parts: list[bytes] = []
     counts = np.zeros(len(vocab_hashes), dtype=np.int64)
-    rank_of = _HashRanks(vocab_hashes)
     shard_meta = []
-    for k, members in enumerate(shards):
-        entries = [_load_entry(cache_dir, docs[m]) for m in members]
-        hashes = np.concatenate([e.hashes for e in entries])
-        ranks = rank_of(hashes)
-        del hashes
-        counts += np.bincount(ranks, minlength=len(vocab_hashes))
-        for m, e in zip(members, entries, strict=True):
-            text.add(docs[m], e.text)
-            lines_parts.append(e.line_starts.astype("<u4").tobytes())
-        base = int(doc_cols[0][members[0]])
-        shard_meta.append(_write_shard(w, k, base, entries, ranks))
-        del entries, ranks
+    global _SHARDS
+    _SHARDS = (w, text, docs, heads, cache_dir, _HashRanks(vocab_hashes), doc_cols[0])
+    # Shards are independent: with compressing processes (a build with workers), as many
+    # forked ones read every other shard. Their `text` is a copy that compresses nothing.
+    processes = text.processes if text.pool is not None else 0
+    results = _alternate(_shard_task, list(enumerate(shards)), processes)
+    try:
+        for shard_counts, meta, files, lines in results:
+            counts += shard_counts
+            shard_meta.append(meta)
+            w.files.update(files)
+            lines_parts.append(lines)
+    finally:
+        results.close()
+        _SHARDS = None
     # Frequency order (ties by hash): the words of most tokens get the ids of 16 bits.
     order = np.lexsort((np.arange(len(counts)), -counts))
     new_id = np.empty(len(order), dtype=np.uint32)
@@ -815,7 +909,13 @@ def _merge_tables(
     for k, s in enumerate(shard_meta):
         _write_words(w, k, s["tokens"], new_id)
     big_pairs = _write_postings(
-        w, shard_meta, counts[order], run_first_all, pos_fmt, 2 * max(shard_tokens, 1)
+        w,
+        shard_meta,
+        counts[order],
+        run_first_all,
+        pos_fmt,
+        2 * max(shard_tokens, 1),
+        text.processes,
     )
     for k in range(len(shard_meta)):
         (out / _scratch_ids(k)).unlink(missing_ok=True)
@@ -838,7 +938,7 @@ def _merge_tables(
         "transcripts": len(docs),
         "turns": sum(len(h["turns"]) for h in heads),
         "speakers": len(labels),
-        "runs": len(runs),
+        "runs": len(run_arr),
         "shards": shard_meta,
         "big_pairs": big_pairs,
         "id_short": _ID_SHORT,
@@ -864,14 +964,69 @@ def _load_head(cache_dir: Path, d: _Doc) -> dict[str, Any]:
     return head
 
 
-def _load_entry(cache_dir: Path, d: _Doc) -> _Entry:
-    entry = _read_entry(cache_dir, d.sha, d.source.kind)
+def _load_entry(cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None) -> _Entry:
+    entry = _read_entry(cache_dir, d.sha, d.source.kind, head)
     if entry is None:
         _normalise_all([d], cache_dir, 1, None)
         entry = _read_entry(cache_dir, d.sha, d.source.kind)
         if entry is None:
             raise IndexError_("cannot write the index cache", file=str(cache_dir))
     return entry
+
+
+# What the shards are read with (set by _merge_tables, inherited by its forks): the writer, the
+# text writer, the transcripts, their heads, the cache, the word ranks, each transcript's first
+# token.
+_SHARDS: (
+    tuple[_Writer, _TextWriter, Sequence[_Doc], list[dict[str, Any]], Path, Any, Any] | None
+) = None
+
+
+def _shard_task(
+    job: tuple[int, Sequence[int]],
+) -> tuple[Any, dict[str, int], dict[str, list[Any]], bytes]:
+    """One shard's token arrays and scratch ranks: its word counts, meta, files and lines."""
+    import numpy as np
+
+    assert _SHARDS is not None
+    writer, text, docs, heads, cache_dir, rank_of, doc_first = _SHARDS
+    k, members = job
+    # A writer of its own: the files it writes are handed back (from a fork, too).
+    w = _Writer(writer.folder)
+    entries = [_load_entry(cache_dir, docs[m], heads[m]) for m in members]
+    hashes = np.concatenate([e.hashes for e in entries])
+    ranks = rank_of(hashes)
+    del hashes
+    counts = np.bincount(ranks, minlength=len(rank_of.hashes))
+    lines = []
+    for m, e in zip(members, entries, strict=True):
+        text.add(docs[m], e.text)
+        lines.append(e.line_starts.astype("<u4").tobytes())
+    meta = _write_shard(w, k, int(doc_first[members[0]]), entries, ranks)
+    return counts, meta, w.files, b"".join(lines)
+
+
+def _alternate(
+    task: Callable[[Any], Any], items: Sequence[Any], processes: int
+) -> Generator[Any, None, None]:
+    """task(item) of each item, in order; with processes, forked ones do all but every other.
+
+    The forks inherit the module's state as it is at the first result asked for.
+    """
+    if not processes or len(items) < 2:
+        yield from map(task, items)
+        return
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(processes)
+    try:
+        step = processes + 1
+        theirs = pool.imap(task, [x for i, x in enumerate(items) if i % step])
+        for i, x in enumerate(items):
+            yield next(theirs) if i % step else task(x)
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _write_shard(
@@ -982,7 +1137,12 @@ class _HashRanks:
         return out
 
 
-def _text_dict(cache_dir: Path, docs: Sequence[_Doc], vocab: Mapping[int, str]) -> bytes:
+def _text_dict(
+    cache_dir: Path,
+    docs: Sequence[_Doc],
+    heads: Sequence[Mapping[str, Any]],
+    vocab: Mapping[int, str],
+) -> bytes:
     """The preset dictionary of the text blocks: the commonest words, the commonest last.
 
     zlib finds near matches cheapest, and a block of 1 KB holds too little to learn from. The
@@ -993,10 +1153,10 @@ def _text_dict(cache_dir: Path, docs: Sequence[_Doc], vocab: Mapping[int, str]) 
 
     parts: list[Any] = []
     tokens = 0
-    for d in docs:
+    for d, head in zip(docs, heads, strict=True):
         if tokens >= _DICT_SAMPLE:
             break
-        entry = _load_entry(cache_dir, d)
+        entry = _load_entry(cache_dir, d, head)
         parts.append(entry.hashes)
         tokens += len(entry.hashes)
     if not tokens:
@@ -1034,9 +1194,14 @@ def _compress_init(block: int, zdict: bytes) -> None:
     _COMPRESS = (block, zdict)
 
 
-def _compress_entry(cache_dir: str, sha: str, kind: str) -> list[bytes] | None:
-    """Worker: a cache entry's text, compressed; None if the entry is unreadable (yet)."""
-    entry = _read_entry(Path(cache_dir), sha, kind)
+def _compress_entry(
+    cache_dir: str, sha: str, kind: str, sizes: Mapping[str, int]
+) -> list[bytes] | None:
+    """Worker: a cache entry's text, compressed; None if the entry is unreadable (yet).
+
+    `sizes` holds the entry's tokens and lines, as the merge read them from its head.
+    """
+    entry = _read_entry(Path(cache_dir), sha, kind, sizes)
     return None if entry is None else _compress_text(entry.text, *_COMPRESS)
 
 
@@ -1045,16 +1210,19 @@ class _TextWriter:
 
     Compressing costs about half as much as the rest of the merge, whose single process leaves
     the build's other cores idle: with `processes`, worker processes compress every transcript's
-    text from the start of the merge, each reading its cache entry (so the text is not sent to
-    them), and a thread hands them transcripts, a few ahead, and writes what they return. An
-    entry a worker cannot read (damaged: the merge makes it again) stops them; the merge's own
-    process compresses from there at the end. Threads alone would not do: zlib lets go of the
-    GIL, but each block's return waits for the merge's Python code to let go of it.
+    text from the start of the merge (as soon as the transcripts that make the dictionary are
+    read, while the others may still be normalised), each reading its cache entry (so the text
+    is not sent to them), and a thread hands them the transcripts the merge has read, a few
+    ahead, and writes what they return. An entry a worker cannot read (damaged: the merge makes
+    it again) stops them; the merge's own process compresses from there at the end. Threads
+    alone would not do: zlib lets go of the GIL, but each block's return waits for the merge's
+    Python code to let go of it.
     """
 
-    def __init__(self, path: Path, block: int, processes: int) -> None:
+    def __init__(self, path: Path, block: int, processes: int, cache_dir: Path) -> None:
         self.block = block
         self.processes = processes
+        self.cache_dir = cache_dir
         self.file = open(path, "wb")  # noqa: SIM115 (closed by close() or abort())
         self.pool: Any = None
         self.thread: threading.Thread | None = None
@@ -1063,23 +1231,54 @@ class _TextWriter:
         self.zdict = b""
         self.offsets = [0]
         self.doc_blocks = [0]
+        self.started = False
+        # Transcripts the merge has read (their heads give the workers the entries' sizes).
+        self.readable = 0
+        self.more = threading.Condition()
 
-    def start(self, zdict: bytes, cache_dir: Path, docs: Sequence[_Doc]) -> None:
-        """Set the preset dictionary, and start the workers on the transcripts."""
+    def start(self, zdict: bytes, docs: Sequence[_Doc], heads: Sequence[Mapping[str, Any]]) -> None:
+        """Set the preset dictionary, and start the workers (on transcripts made `ready`).
+
+        `heads` grows as the merge reads the transcripts: the thread reads it no further.
+        """
         self.zdict = zdict
+        self.started = True
         if self.processes > 0 and docs:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork")
             self.pool = ctx.Pool(self.processes, _compress_init, (self.block, zdict))
-            tasks = [(str(cache_dir), d.sha, d.source.kind) for d in docs]
-            self.thread = threading.Thread(target=self._feed, args=(tasks,), daemon=True)
+            self.thread = threading.Thread(target=self._feed, args=(docs, heads), daemon=True)
             self.thread.start()
 
-    def _feed(self, tasks: Sequence[tuple[str, str, str]]) -> None:
+    def ready(self, count: int) -> None:
+        """The first `count` transcripts are read: the workers may compress them."""
+        with self.more:
+            self.readable = count
+            self.more.notify()
+
+    def _next_ready(self, i: int) -> bool:
+        """Wait until transcript i is read (False: stopped)."""
+        with self.more:
+            while self.readable <= i:
+                if self.stop.is_set():
+                    return False
+                self.more.wait(0.05)
+        return True
+
+    def _feed(self, docs: Sequence[_Doc], heads: Sequence[Mapping[str, Any]]) -> None:
         pending: deque[Any] = deque()
+        folder = str(self.cache_dir)
         try:
-            for task in tasks:
+            for i, d in enumerate(docs):
+                # Results already back are written while the next transcripts are awaited.
+                while pending and pending[0].ready():
+                    if not self._write_next(pending):
+                        return
+                if not self._next_ready(i):
+                    return
+                sizes = {k: heads[i][k] for k in ("tokens", "lines")}
+                task = (folder, d.sha, d.source.kind, sizes)
                 pending.append(self.pool.apply_async(_compress_entry, task))
                 if len(pending) > 8 * self.processes and not self._write_next(pending):
                     return
@@ -1114,6 +1313,7 @@ class _TextWriter:
 
     def close(self, w: _Writer, cache_dir: Path, docs: Sequence[_Doc]) -> None:
         """Write the rest, fsync, and record the text files."""
+        self.ready(len(docs))
         if self.thread is not None:
             self.thread.join()
             if self.error is not None:
@@ -1147,6 +1347,7 @@ def _write_postings(
     run_first_all: npt.NDArray[np.int64],
     pos_fmt: str,
     range_postings: int,
+    processes: int = 0,
 ) -> list[list[int]]:
     """Global postings of words and word pairs, merged from the shards one word-id range at a time.
 
@@ -1159,7 +1360,8 @@ def _write_postings(
     of more than _REL_MAX postings; a word's last pair ends where the word does). A lookup costs an
     array index or a short bisection whatever the number of shards, and no pair key or second
     copy of the positions is stored. Each range holds about range_postings postings, so the
-    merge memory does not grow with the corpus.
+    merge memory does not grow with the corpus; with `processes`, forked processes sort every
+    other range meanwhile.
     """
     import numpy as np
 
@@ -1169,6 +1371,11 @@ def _write_postings(
     cum = np.cumsum(counts)
     total = int(cum[-1]) if vocab_size else 0
     w.array("uni_off", np.concatenate([[0], cum]), pos_fmt)
+    processes = processes if total >= _PARALLEL_POSTINGS else 0
+    if processes:
+        # Ranges small enough that each process has a couple (the output does not depend on
+        # where the ranges end).
+        range_postings = max(min(range_postings, -(-total // (2 * (processes + 1)))), 1)
     # Word-id ranges of about range_postings postings (a word never splits).
     cuts = np.searchsorted(cum, np.arange(range_postings, total, range_postings), "left") + 1
     bounds = [0, *sorted({int(c) for c in cuts if 0 < c < vocab_size}), vocab_size]
@@ -1187,60 +1394,129 @@ def _write_postings(
     word_first = cum - counts
     big_words: list[list[int]] = []
     big_rows = 0
-    done = 0
-    for lo, hi in itertools.pairwise(bounds):
-        positions: list[Any] = []
-        keys: list[Any] = []
-        for k, s in enumerate(shards):
-            base, n = s["base"], s["tokens"]
-            ids = _shard_ids(out, k, n)
-            sel = np.flatnonzero((ids >= lo) & (ids < hi))
-            # 1 + the next word when a pair starts at p (p + 1 in the same run: runs never
-            # cross a shard), else 0, which sorts a word's pairless postings first.
-            after = np.zeros(len(sel), dtype=np.uint64)
-            paired = sel + 1 < n
-            nxt = sel[paired] + 1
-            firsts = run_firsts[k]
-            if len(firsts):
-                at = np.minimum(np.searchsorted(firsts, nxt), len(firsts) - 1)
-                paired[paired] = firsts[at] != nxt
-            after[paired] = ids[sel[paired] + 1].astype(np.uint64) + np.uint64(1)
-            positions.append(sel + base)
-            keys.append((ids[sel].astype(np.uint64) << np.uint64(32)) | after)
-            del ids, sel, after, paired, nxt
-        key = np.concatenate(keys)
-        order = np.argsort(key, kind="stable")  # stable: positions stay ascending per pair
-        key = key[order]
-        pos.put(np.concatenate(positions)[order].astype(pos_dtype))
-        del positions, keys, order
-        distinct, first = np.unique(key, return_index=True)
-        real = (distinct & np.uint64(0xFFFFFFFF)) != np.uint64(0)
-        distinct, first = distinct[real], first[real]
-        firsts_of = (distinct >> np.uint64(32)).astype(np.int64)
-        pair_counts[lo:hi] += np.bincount(firsts_of - lo, minlength=hi - lo)[: hi - lo]
-        # Next words of _ID_SHORT and up (a suffix of each word's rows) go whole to bi_wide.
-        second = ((distinct & np.uint64(0xFFFFFFFF)) - np.uint64(1)).astype(np.int64)
-        wide = second >= _ID_SHORT
-        wide_counts[lo:hi] += np.bincount(firsts_of[wide] - lo, minlength=hi - lo)[: hi - lo]
-        bi_second.put(second[~wide])
-        bi_wide.put(second[wide])
-        del second, wide
-        # A pair's first row, relative to its word's first: 16 bits, but for the few words of
-        # 2^16 postings or more, whose rows keep it whole in `bi_big`.
-        rel = first + done - word_first[firsts_of]
-        bi_off.put(rel & 0xFFFF)
-        big = counts[firsts_of] > _REL_MAX
-        for word in np.unique(firsts_of[big]).tolist():
-            big_words.append([int(word), big_rows])
-            big_rows += int(pair_counts[word])
-        bi_big.put(rel[big])
-        done += len(key)
-        del key, distinct, first, rel, big
+    ranges = list(itertools.pairwise(bounds))
+    global _POSTINGS
+    _POSTINGS = (out, shards, run_firsts, vocab_size, pos_dtype)
+    results = _alternate(_range_postings_task, ranges, processes)
+    try:
+        for (lo, hi), (positions, first, distinct) in zip(ranges, results, strict=True):
+            # The postings of the words before the range (not lo's: lo may be the end).
+            done = total - int(counts[lo:].sum())
+            pos.put(positions)
+            firsts_of = (distinct >> np.uint64(32)).astype(np.int64)
+            pair_counts[lo:hi] += np.bincount(firsts_of - lo, minlength=hi - lo)[: hi - lo]
+            # Next words of _ID_SHORT and up (a suffix of each word's rows) go whole to bi_wide.
+            second = ((distinct & np.uint64(0xFFFFFFFF)) - np.uint64(1)).astype(np.int64)
+            wide = second >= _ID_SHORT
+            wide_counts[lo:hi] += np.bincount(firsts_of[wide] - lo, minlength=hi - lo)[: hi - lo]
+            bi_second.put(second[~wide])
+            bi_wide.put(second[wide])
+            del second, wide
+            # A pair's first row, relative to its word's first: 16 bits, but for the few words
+            # of 2^16 postings or more, whose rows keep it whole in `bi_big`.
+            rel = first + done - word_first[firsts_of]
+            bi_off.put(rel & 0xFFFF)
+            big = counts[firsts_of] > _REL_MAX
+            for word in np.unique(firsts_of[big]).tolist():
+                big_words.append([int(word), big_rows])
+                big_rows += int(pair_counts[word])
+            bi_big.put(rel[big])
+            del positions, first, distinct, rel, big
+    finally:
+        results.close()
+        _POSTINGS = None
     for stream in (pos, bi_second, bi_wide, bi_off, bi_big):
         stream.close()
     w.array("bi_first_off", np.concatenate([[0], np.cumsum(pair_counts)]), pos_fmt)
     w.array("bi_wide_off", np.concatenate([[0], np.cumsum(wide_counts)]), pos_fmt)
     return big_words
+
+
+# What the postings of a range are made from (set by _write_postings, inherited by its forks):
+# the generation's folder, the shards, their runs' first tokens, the vocabulary size, the
+# positions' dtype.
+_POSTINGS: tuple[Path, Sequence[Mapping[str, int]], list[Any], int, Any] | None = None
+
+
+def _range_postings_task(bounds: tuple[int, int]) -> tuple[Any, Any, Any]:
+    """Worker: _range_postings of one range."""
+    return _range_postings(*bounds)
+
+
+def _range_postings(lo: int, hi: int) -> tuple[Any, Any, Any]:
+    """The postings of words lo to hi: positions in order, and each pair's first row and key.
+
+    A pair's key is word << 32 | 1 + next word; its first row counts from the range's first.
+    """
+    import numpy as np
+
+    assert _POSTINGS is not None
+    out, shards, run_firsts, vocab_size, pos_dtype = _POSTINGS
+    positions: list[Any] = []
+    keys: list[Any] = []
+    for k, s in enumerate(shards):
+        base, n = s["base"], s["tokens"]
+        ids = _shard_ids(out, k, n)
+        sel = np.flatnonzero((ids >= lo) & (ids < hi))
+        # 1 + the next word when a pair starts at p (p + 1 in the same run: runs never
+        # cross a shard), else 0, which sorts a word's pairless postings first.
+        after = np.zeros(len(sel), dtype=np.uint64)
+        paired = sel + 1 < n
+        nxt = sel[paired] + 1
+        firsts = run_firsts[k]
+        if len(firsts):
+            at = np.minimum(np.searchsorted(firsts, nxt), len(firsts) - 1)
+            paired[paired] = firsts[at] != nxt
+        after[paired] = ids[sel[paired] + 1].astype(np.uint64) + np.uint64(1)
+        positions.append(sel + base)
+        keys.append((ids[sel].astype(np.uint64) << np.uint64(32)) | after)
+        del ids, sel, after, paired, nxt
+    key, order = _sort_keys(np.concatenate(keys), hi - lo, vocab_size)
+    ordered = np.concatenate(positions)[order].astype(pos_dtype)
+    del positions, keys, order
+    # The key is sorted: each distinct key starts where it differs from the one before.
+    first = np.flatnonzero(np.concatenate([key[:1] == key[:1], key[1:] != key[:-1]]))
+    distinct = key[first]
+    # Not the word's pairless postings (next word 0).
+    real = (distinct & np.uint64(0xFFFFFFFF)) != np.uint64(0)
+    return ordered, first[real], distinct[real]
+
+
+def _sort_keys(
+    key: npt.NDArray[np.uint64], words: int, vocab_size: int
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The keys (word << 32 | 1 + next word) sorted, ties in their order, and that order.
+
+    A stable argsort of 64-bit keys is a merge sort, several times slower than numpy's sort of
+    the values; so when the word's offset in its range, the next word and the key's index fit
+    in 64 bits together, those are sorted as one value, the index breaking the ties.
+    """
+    import numpy as np
+
+    n = len(key)
+    bits_word = max(words - 1, 0).bit_length()
+    bits_next = (vocab_size + 1).bit_length()
+    bits_at = max(n - 1, 0).bit_length()
+    if bits_word + bits_next + bits_at > 64:
+        order = np.argsort(key, kind="stable")
+        return key[order], order
+    low = np.uint64(0xFFFFFFFF)
+    word = key >> np.uint64(32)
+    lo = np.uint64(word.min()) if n else np.uint64(0)
+    packed = (word - lo) << np.uint64(bits_next + bits_at)
+    del word
+    packed |= (key & low) << np.uint64(bits_at)
+    packed |= np.arange(n, dtype=np.uint64)
+    packed.sort()
+    at_mask = np.uint64((1 << bits_at) - 1)
+    order = (packed & at_mask).astype(np.int64)
+    packed >>= np.uint64(bits_at)
+    nxt = packed & np.uint64((1 << bits_next) - 1)
+    packed >>= np.uint64(bits_next)
+    packed += lo
+    packed <<= np.uint64(32)
+    packed |= nxt
+    return packed, order
 
 
 def _write_stat(gen: Path, docs: Sequence[_Doc]) -> None:

@@ -287,6 +287,22 @@ def test_parallel_build_equals_serial_build(corpus: Path, tmp_path: Path) -> Non
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
 
 
+@pytest.mark.parametrize(("workers", "rel_max"), [(2, 3), (3, 3), (2, qindex._REL_MAX)])
+def test_postings_sorted_in_processes_equal_the_serial_ones(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, rel_max: int
+) -> None:
+    # Forked processes sort every other word-id range (of shards of 300 tokens), whatever the
+    # corpus size; a small _REL_MAX puts big words' rows in ranges sorted elsewhere.
+    monkeypatch.setattr(qindex, "_PARALLEL_POSTINGS", 0)
+    monkeypatch.setattr(qindex, "_REL_MAX", rel_max)
+    build_or_refresh([str(corpus)], tmp_path / "a", workers=1, shard_tokens=300)
+    build_or_refresh([str(corpus)], tmp_path / "b", workers=workers, shard_tokens=300)
+    one, many = _files(tmp_path / "a"), _files(tmp_path / "b")
+    big_pairs = json.loads(one["manifest.json"])["big_pairs"]
+    assert (len(big_pairs) > 0) == (rel_max == 3)
+    assert one == many
+
+
 def _files(index_dir: Path) -> dict[str, bytes]:
     gen = index_dir / (index_dir / "CURRENT").read_text().strip()
     # stat.json holds sizes and mtimes of the transcripts, not index content.
