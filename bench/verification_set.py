@@ -1184,8 +1184,7 @@ def news_article(kind: str, text: str, gold: Any, quote: str, s: Speaker) -> New
     if gold.mention_start >= 0:
         where = _para_of(paras, gold.mention_start)
         first, last = min(first, where), max(last, where)
-    renames = False
-    whole = ""
+    names: re.Pattern[str] | None = None
     if kind in ("news_name", "news_pronoun"):
         surname = gold.name.split()[-1]
         said = [m.start() for m in re.finditer(rf"\b{re.escape(surname)}\b", text[: seg.start])]
@@ -1193,10 +1192,11 @@ def news_article(kind: str, text: str, gold: Any, quote: str, s: Speaker) -> New
             if not said:
                 return None
             first = min(first, _para_of(paras, said[-1]))
-        renames = True
-        titles = "|".join(sorted(polnear_titles()))
+        titles = "|".join(re.escape(t) for t in sorted(polnear_titles()))
         # A first name before the surname goes with it; a title before it stays.
-        whole = rf"\b(?:(?!(?:{titles})\b)[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?)?{re.escape(surname)}\b"
+        names = re.compile(
+            rf"\b(?:(?!(?:{titles})\b)[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?)?{re.escape(surname)}\b"
+        )
     if last - first > _NEWS_REACH:
         return None
     lo, hi = paras[first][0], paras[last][1]
@@ -1207,13 +1207,12 @@ def news_article(kind: str, text: str, gold: Any, quote: str, s: Speaker) -> New
         # A quote the sentence runs into starts in lower case, as the original did.
         body = body[:1].lower() + body[1:]
     before, after = text[lo : seg.start], text[seg.end : hi]
-    if renames:
-        pattern = re.compile(whole)
+    if names is not None:
 
         def rename(m: re.Match[str]) -> str:
             return s.full if " " in m.group(0).strip() else s.surname
 
-        before, after = pattern.sub(rename, before), pattern.sub(rename, after)
+        before, after = names.sub(rename, before), names.sub(rename, after)
     words = body + punct
     article = before + words + after + "\n"
     claimed: str | None = None
