@@ -109,21 +109,18 @@ def result(module: ModuleType, text: str, base: int, quote: bool) -> Result:
 # --- inputs ----------------------------------------------------------------------------------
 
 
-def transcript_turns(folder: Path) -> list[tuple[str, int]]:
-    """(text, start) of every turn of the transcripts in folder."""
-    turns: list[tuple[str, int]] = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix not in (".txt", ".vtt"):
-            continue
-        parse = parse_vtt if path.suffix == ".vtt" else parse_transcript
-        text = path.read_text(encoding="utf-8")
-        transcript = parse(text, path=str(path), corpus=str(folder))
-        turns += [(turn.text, turn.start) for turn in transcript.turns]
-    return turns
-
-
 # A transcript: its text and its turns as (start, length).
 Document = tuple[str, list[tuple[int, int]]]
+
+
+def transcript_turns(folder: Path) -> list[tuple[str, int]]:
+    """(text, start) of every turn of the transcripts in folder."""
+    # A turn's text is a verbatim slice of its file, so the documents' spans give it back.
+    return [
+        (text[start : start + length], start)
+        for text, spans in transcript_documents(folder)
+        for start, length in spans
+    ]
 
 
 def transcript_documents(folder: Path) -> list[Document]:
