@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import json
 import mmap
+import operator
 import os
 import shutil
 import sys
@@ -35,7 +36,7 @@ from collections.abc import (
 )
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from quoteverify.corpus import (
     ALIASES_FILE,
@@ -142,29 +143,9 @@ def word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-# word_hash of the words met so far in this process: a corpus says its common words in every
-# transcript, and a lookup costs a fraction of a hash.
-_HASHES: dict[str, int] = {}
-_HASHES_MAX = 1 << 20
-
-
-def _word_hashes(words: list[str]) -> list[int]:
-    """word_hash of each word (distinct words: a word met before is looked up, not hashed)."""
-    if len(_HASHES) > _HASHES_MAX:  # bounded: a large corpus has millions of rare words
-        _HASHES.clear()
-    hashes = list(map(_HASHES.get, words))
-    if None in hashes:
-        i = -1
-        with contextlib.suppress(ValueError):
-            while True:
-                i = hashes.index(None, i + 1)
-                hashes[i] = _HASHES[words[i]] = word_hash(words[i])
-    return hashes  # type: ignore[return-value]
-
-
 def _fingerprint() -> str:
     """Hash of the index version and of the code that parses and normalises transcripts."""
-    h = hashlib.sha256(f"quoteverify-index-{INDEX_VERSION}".encode())
+    h = hashlib.sha256(f"quoteverify-index-{INDEX_VERSION}-{_CACHE_VERSION}".encode())
     for name in _FINGERPRINT_MODULES:
         module = sys.modules.get(f"quoteverify.{name}")
         file = getattr(module, "__file__", None)
@@ -240,9 +221,12 @@ def _sha256(file: str) -> str:
 
 # --- per-transcript caches ------------------------------------------------------------------
 
-# A cache entry is <sha256>-<kind>.json (turns, metadata, vocabulary) and .bin: little-endian
-# uint64 word hashes, uint32 token starts and lengths, uint32 line starts, then the text as
+# A cache entry is <sha256>-<kind>.json (turns, metadata, sizes) and .bin: little-endian uint32
+# word numbers (each token's word among the transcript's distinct words), token starts and
+# lengths, line starts, then the distinct words (UTF-8, NUL between them), then the text as
 # UTF-8. Entries depend on the file's bytes only, so a renamed or copied file reuses its entry.
+# Bumped whenever that layout changes (it is part of the cache folder's name).
+_CACHE_VERSION = 2
 
 
 def _cache_name(sha: str, kind: str) -> str:
@@ -251,14 +235,15 @@ def _cache_name(sha: str, kind: str) -> str:
 
 # A transcript to normalise: file, sha256 as scanned, path, corpus folder, kind, cache folder.
 # The worker reads the file itself: the main process would only pass its bytes on.
-_Job = tuple[str, str, str, str, str, str]
+_Job = tuple[str, str, str, str, str, str, int]
+# What a worker returns of a transcript: its sha256, tokens, process id, the words it met first
+# in this build, and the numbers of the transcript's distinct words among the process's own.
+_Made = tuple[str, int, int, list[str], bytes]
 
 
-def _normalise_source(job: _Job) -> tuple[str, int]:
+def _normalise_source(job: _Job) -> _Made:
     """Worker: read, decode, parse and normalise one transcript and write its cache entry."""
-    import numpy as np
-
-    file, sha, path, corpus, kind, cache_dir = job
+    file, sha, path, corpus, kind, cache_dir, build = job
     where = display_path(corpus, path)
     try:
         data = Path(file).read_bytes()
@@ -286,12 +271,13 @@ def _normalise_source(job: _Job) -> tuple[str, int]:
         [turn.speaker, turn.line, turn.start, len(turn.text), n]
         for turn, n in zip(transcript.turns, counts, strict=True)
     ]
-    # Each token's word as the position of its first appearance; the distinct words in order.
-    first_at: dict[str, int] = {}
-    firsts = np.array(list(map(first_at.setdefault, norms, itertools.count())), dtype=np.intp)
-    vocab = list(first_at)
-    by_first = np.zeros(len(norms), dtype="<u8")
-    by_first[list(first_at.values())] = _word_hashes(vocab)
+    # Each token as the number of its word among the transcript's distinct words, in order of
+    # first appearance: the merge gives each distinct word its corpus-wide id once.
+    vocab = list(dict.fromkeys(norms))
+    local = dict(zip(vocab, range(len(vocab)), strict=True))
+    words = "\x00".join(vocab).encode("utf-8", "surrogatepass")
+    if words.count(b"\x00") != max(len(vocab) - 1, 0):  # pragma: no cover - norms hold no NUL
+        raise AssertionError("a canonical word holds NUL")
     starts_arr = _u4(starts)
     head = {
         "meta": dict(transcript.meta),
@@ -300,28 +286,54 @@ def _normalise_source(job: _Job) -> tuple[str, int]:
         "warnings": list(warnings),
         "tokens": len(norms),
         "lines": len(transcript.line_starts),
-        "vocab": vocab,
+        "words": len(vocab),
+        "words_bytes": len(words),
     }
     body = (
-        by_first[firsts].tobytes()
+        _u4(map(local.__getitem__, norms)).tobytes()
         + starts_arr.tobytes()
         + (_u4(ends) - starts_arr).tobytes()
         + _u4(transcript.line_starts).tobytes()
+        + words
         + text.encode("utf-8", "surrogatepass")
     )
     name = Path(cache_dir, _cache_name(sha, kind))
     _write_atomic(name.with_suffix(".bin"), body, sync=False)
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
-    return sha, len(norms)
+    if not build:  # made again for the merge, which reads its words from the entry
+        return sha, len(norms), os.getpid(), [], b""
+    fresh, numbers = _process_numbers(build, vocab)
+    return sha, len(norms), os.getpid(), fresh, numbers.tobytes()
 
 
-def _u4(values: Sequence[int]) -> npt.NDArray[np.uint32]:
+# This process's own numbering of the words it has met in one build (the build's number, the
+# words): the merge learns each word once per process, not once per transcript. Builds are
+# numbered from 1; 0 asks for no numbering.
+_PROCESS_WORDS: tuple[int, dict[str, int]] = (0, {})
+_BUILDS = itertools.count(1)
+
+
+def _process_numbers(build: int, words: list[str]) -> tuple[list[str], npt.NDArray[np.uint32]]:
+    """The words new to this process in this build, and each word's number in the process."""
+    global _PROCESS_WORDS
+    if _PROCESS_WORDS[0] != build:
+        _PROCESS_WORDS = (build, {})
+    known = _PROCESS_WORDS[1]
+    found = list(map(known.get, words))
+    if None not in found:
+        return [], _u4(cast("list[int]", found))
+    fresh = list(itertools.compress(words, map(operator.is_, found, itertools.repeat(None))))
+    known.update(zip(fresh, itertools.count(len(known))))
+    return fresh, _u4(map(known.__getitem__, words))
+
+
+def _u4(values: Iterable[int]) -> npt.NDArray[np.uint32]:
     """The values as little-endian uint32 (array.array reads a list several times faster)."""
     import numpy as np
 
     native = array.array("I", values)
     if native.itemsize != 4:  # pragma: no cover - a C unsigned int of another size
-        return np.array(values, dtype="<u4")
+        return np.array(native, dtype="<u4")
     return np.frombuffer(native, dtype=np.uint32).astype("<u4", copy=False)
 
 
@@ -330,11 +342,16 @@ class _Entry:
     """A cache entry read back for the merge."""
 
     head: Mapping[str, Any]
-    hashes: npt.NDArray[np.uint64]
+    ids: npt.NDArray[np.uint32]  # each token's number among the transcript's distinct words
     starts: npt.NDArray[np.uint32]
     lens: npt.NDArray[np.uint32]
     line_starts: npt.NDArray[np.uint32]
     text: bytes
+
+
+def _words_at(head: Mapping[str, Any]) -> int:
+    """Where the distinct words start in a cache entry's .bin."""
+    return 12 * int(head["tokens"]) + 4 * int(head["lines"])
 
 
 def _read_entry(
@@ -354,24 +371,30 @@ def _read_entry(
         assert head is not None
         body = name.with_suffix(".bin").read_bytes()
         n, lines = int(head["tokens"]), int(head["lines"])
+        at = _words_at(head) + int(head["words_bytes"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    need = 16 * n + 4 * lines
-    if len(body) < need:
+    if len(body) < at:
         return None
-    at = 0
+    ids, starts, lens, line_starts = (
+        np.frombuffer(body, dtype="<u4", count=count, offset=4 * skip)
+        for count, skip in ((n, 0), (n, n), (n, 2 * n), (lines, 3 * n))
+    )
+    return _Entry(head, ids, starts, lens, line_starts, body[at:])
 
-    def take(dtype: str, count: int, size: int) -> Any:
-        nonlocal at
-        arr = np.frombuffer(body, dtype=dtype, count=count, offset=at)
-        at += count * size
-        return arr
 
-    hashes = take("<u8", n, 8)
-    starts = take("<u4", n, 4)
-    lens = take("<u4", n, 4)
-    line_starts = take("<u4", lines, 4)
-    return _Entry(head, hashes, starts, lens, line_starts, body[at:])
+def _read_words(cache_dir: Path, d: _Doc, head: Mapping[str, Any]) -> list[str] | None:
+    """The distinct words of a cache entry (its .bin read from there only), or None if damaged."""
+    name = cache_dir / _cache_name(d.sha, d.source.kind)
+    try:
+        size = int(head["words_bytes"])
+        with open(name.with_suffix(".bin"), "rb") as f:
+            f.seek(_words_at(head))
+            data = f.read(size)
+        words = data.decode("utf-8", "surrogatepass").split("\x00") if data else []
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return words if len(data) == size and len(words) == head.get("words") else None
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -637,10 +660,11 @@ def _cached(cache_dir: Path, doc: _Doc) -> bool:
     return name.with_suffix(".json").is_file() and name.with_suffix(".bin").is_file()
 
 
-def _jobs(todo: Sequence[_Doc], cache_dir: Path) -> list[_Job]:
+def _jobs(todo: Sequence[_Doc], cache_dir: Path, build: int) -> list[_Job]:
     folder = str(cache_dir)
     return [
-        (d.source.file, d.sha, d.source.path, d.source.corpus, d.source.kind, folder) for d in todo
+        (d.source.file, d.sha, d.source.path, d.source.corpus, d.source.kind, folder, build)
+        for d in todo
     ]
 
 
@@ -648,37 +672,44 @@ def _normalise_all(
     todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
 ) -> None:
     """Normalise the transcripts without a cache entry, in worker processes when worth it."""
-    for _sha in _normalised(todo, cache_dir, workers, progress):
+    for _made in _normalised(todo, cache_dir, workers, progress, 0):
         pass
 
 
 def _normalised(
-    todo: Sequence[_Doc], cache_dir: Path, workers: int, progress: Progress | None
-) -> Generator[str, None, None]:
-    """_normalise_all, yielding the sha256 of each transcript once its entry is written."""
+    todo: Sequence[_Doc],
+    cache_dir: Path,
+    workers: int,
+    progress: Progress | None,
+    build: int,
+) -> Generator[_Made, None, None]:
+    """_normalise_all, yielding what each worker made once the transcript's entry is written.
+
+    With `build` (not 0), the workers number the words they meet for it (_process_numbers).
+    """
     done = words = 0
     if progress:
         progress(0, len(todo), 0)
     if workers <= 1 or len(todo) < _POOL_MIN_FILES:
-        for job in _jobs(todo, cache_dir):
-            sha, n = _normalise_source(job)
-            words += n
+        for job in _jobs(todo, cache_dir, build):
+            made = _normalise_source(job)
+            words += made[1]
             done += 1
             if progress:
                 progress(done, len(todo), words)
-            yield sha
+            yield made
         return
     import multiprocessing
 
     import numpy  # noqa: F401 - imported once here, not once in each forked worker
 
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for sha, n in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir)):
-            words += n
+        for made in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir, build)):
+            words += made[1]
             done += 1
             if progress:
                 progress(done, len(todo), words)
-            yield sha
+            yield made
 
 
 class _Ready:
@@ -686,6 +717,7 @@ class _Ready:
 
     The merge asks for the transcripts in order and reads each as soon as it is ready, so its
     work per transcript overlaps the normalising (the workers are handed them in that order).
+    The workers' numbers of the words are turned into the merge's (`vocab`) as they come.
     """
 
     def __init__(
@@ -695,20 +727,37 @@ class _Ready:
         self.pending: dict[str, int] = {}
         for d in todo:
             self.pending[d.sha] = self.pending.get(d.sha, 0) + 1
-        self.results = _normalised(todo, cache_dir, workers, progress)
+        self.uses = dict(self.pending)
+        self.vocab = _Vocabulary()
+        self.made: dict[str, npt.NDArray[np.uint32]] = {}
+        self.results = _normalised(todo, cache_dir, workers, progress, next(_BUILDS))
+
+    def _take(self, made: _Made) -> None:
+        sha, _tokens, process, fresh, numbers = made
+        # Every result is learnt, in the order each process made them.
+        self.made[sha] = self.vocab.learn(process, fresh, numbers)
+        self.pending[sha] -= 1
+        if not self.pending[sha]:
+            del self.pending[sha]
 
     def wait(self, doc: _Doc) -> None:
         """Return once the transcript's entry is written."""
         while doc.sha in self.pending:
-            sha = next(self.results)
-            self.pending[sha] -= 1
-            if not self.pending[sha]:
-                del self.pending[sha]
+            self._take(next(self.results))
+
+    def numbers(self, doc: _Doc) -> npt.NDArray[np.uint32] | None:
+        """The first numbers of a transcript's distinct words, if a worker made it just now."""
+        found = self.made.get(doc.sha)
+        if found is not None:
+            self.uses[doc.sha] -= 1
+            if not self.uses[doc.sha]:
+                del self.made[doc.sha]
+        return found
 
     def finish(self) -> None:
         """Wait for every transcript (and the workers' end)."""
-        for sha in self.results:
-            self.pending.pop(sha, None)
+        for made in self.results:
+            self._take(made)
 
     def close(self) -> None:
         """Stop the workers (after finish, or on an error)."""
@@ -756,8 +805,14 @@ def _merge_tables(
     aliases, alias_where, alias_diags = alias_info
     out = w.folder
     heads: list[dict[str, Any]] = []
-    vocab: dict[int, str] = {}
-    seen: set[str] = set()
+    # Each distinct word of the corpus: a first number in order of first appearance (sorted
+    # within a transcript); ids by frequency once every shard is counted.
+    vocab = ready.vocab
+    # Each transcript's numbers of its words (local to it) as corpus-wide first numbers, for
+    # the shards; those of the first transcripts until the text's dictionary is made.
+    maps = open(out / _SCRATCH_MAPS, "wb")  # noqa: SIM115 (closed after the loop)
+    map_off = [0]
+    early: list[Any] = []
     # Speakers, runs and turns, exactly as CorpusIndex numbers them.
     labels: list[str] = []
     label_id: dict[str, int] = {}
@@ -773,18 +828,25 @@ def _merge_tables(
     sampled = 0  # tokens of the transcripts read, until the text's dictionary is made
     for doc, d in enumerate(docs):
         ready.wait(d)
-        head = _load_head(cache_dir, d)
+        numbers = ready.numbers(d)
+        if numbers is None:  # normalised in an earlier build (or made again here)
+            head, words = _load_words(cache_dir, d)
+            numbers = vocab.number(words)
+            del words
+        else:
+            head = _load_head(cache_dir, d)
         heads.append(head)
-        # Not kept: the heads of 100 M words would fill GBs. Set operations find the new
-        # words in C; only they are hashed.
-        fresh = set(head.pop("vocab")).difference(seen)
-        seen |= fresh
-        for word in sorted(fresh):
-            vocab[word_hash(word)] = word
+        maps.write(numbers.astype("<u4", copy=False).tobytes())
+        map_off.append(map_off[-1] + len(numbers))
         sampled += head["tokens"]
-        if not text.started and (sampled >= _DICT_SAMPLE or doc == len(docs) - 1):
-            # The dictionary's transcripts are read: compressing starts, as the rest come.
-            text.start(_text_dict(cache_dir, docs[: doc + 1], heads, vocab), docs, heads)
+        if not text.started:
+            early.append(numbers)
+            if sampled >= _DICT_SAMPLE or doc == len(docs) - 1:
+                # The dictionary's transcripts are read: compressing starts, as the rest come.
+                zdict = _text_dict(cache_dir, docs[: doc + 1], heads, early, vocab.words)
+                text.start(zdict, docs, heads)
+                early.clear()
+        del numbers
         first = pos
         turn_off = turn_count
         if head["turns"]:
@@ -826,14 +888,22 @@ def _merge_tables(
         line_off += head["lines"]
         warnings += (Diagnostic(d.source.where, m) for m in head["warnings"])
         text.ready(doc + 1)
-    del seen
+    maps.close()
     ready.finish()
     if not text.started:
-        text.start(_text_dict(cache_dir, docs, heads, vocab), docs, heads)
-    # Words are first numbered by the rank of their hash; once counted, by frequency.
-    vocab_hashes = np.array(sorted(vocab), dtype=np.uint64)
-    strings = [vocab[h].encode("utf-8", "surrogatepass") for h in vocab_hashes.tolist()]
-    del vocab
+        text.start(_text_dict(cache_dir, docs, heads, early, vocab.words), docs, heads)
+    # The reader finds a word by its hash; ties of frequency go by hash too.
+    word_list = vocab.words
+    del vocab, ready.vocab
+    vocab_size = len(word_list)
+    hashes = np.fromiter(map(word_hash, word_list), dtype=np.uint64, count=vocab_size)
+    by_hash = np.argsort(hashes, kind="stable")
+    vocab_hashes = hashes[by_hash]
+    del hashes
+    hash_rank = np.empty(vocab_size, dtype=np.int64)
+    hash_rank[by_hash] = np.arange(vocab_size)
+    strings = [word.encode("utf-8", "surrogatepass") for word in word_list]
+    del word_list
     total = pos
     pos_fmt = "I" if total < 2**32 else "Q"
     w.raw("docmeta", b"".join(meta_blob))
@@ -877,10 +947,10 @@ def _merge_tables(
         shards[-1].append(doc)
     run_first_all = run_arr[:, 1]
     lines_parts: list[bytes] = []
-    counts = np.zeros(len(vocab_hashes), dtype=np.int64)
+    counts = np.zeros(vocab_size, dtype=np.int64)
     shard_meta = []
     global _SHARDS
-    _SHARDS = (w, text, docs, heads, cache_dir, _HashRanks(vocab_hashes), doc_cols[0])
+    _SHARDS = (w, text, docs, heads, cache_dir, map_off, vocab_size, doc_cols[0])
     # Shards are independent: with compressing processes (a build with workers), as many
     # forked ones read every other shard. Their `text` is a copy that compresses nothing.
     processes = text.processes if text.pool is not None else 0
@@ -894,12 +964,14 @@ def _merge_tables(
     finally:
         results.close()
         _SHARDS = None
+    (out / _SCRATCH_MAPS).unlink()
     # Frequency order (ties by hash): the words of most tokens get the ids of 16 bits.
-    order = np.lexsort((np.arange(len(counts)), -counts))
+    order = np.lexsort((hash_rank, -counts))
     new_id = np.empty(len(order), dtype=np.uint32)
     new_id[order] = np.arange(len(order), dtype=np.uint32)
     w.array("vocab_hash", vocab_hashes, "Q")
-    w.array("vocab_id", new_id, "I")
+    w.array("vocab_id", new_id[by_hash], "I")
+    del by_hash, hash_rank, vocab_hashes
     ordered = [strings[r] for r in order.tolist()]
     del strings
     offsets = np.cumsum([0, *map(len, ordered)], dtype=np.uint64)
@@ -950,18 +1022,33 @@ def _merge_tables(
     return total, all_warnings
 
 
+def _load_words(cache_dir: Path, d: _Doc) -> tuple[dict[str, Any], list[str]]:
+    """A cache entry's head and distinct words (an entry found damaged is made again)."""
+    name = cache_dir / _cache_name(d.sha, d.source.kind)
+    for _attempt in range(2):
+        try:
+            head = json.loads(name.with_suffix(".json").read_bytes())
+        except (OSError, ValueError):
+            head = None
+        if isinstance(head, dict):
+            words = _read_words(cache_dir, d, head)
+            if words is not None:
+                return head, words
+        # A damaged entry is made again rather than trusted.
+        _normalise_all([d], cache_dir, 1, None)
+    raise IndexError_("cannot read back the index cache", file=str(cache_dir))
+
+
 def _load_head(cache_dir: Path, d: _Doc) -> dict[str, Any]:
+    """A cache entry's head (an entry found damaged is made again)."""
     name = cache_dir / _cache_name(d.sha, d.source.kind)
     try:
         head = json.loads(name.with_suffix(".json").read_bytes())
     except (OSError, ValueError):
         head = None
-    if not isinstance(head, dict):
-        # A damaged entry is made again rather than trusted.
-        _normalise_all([d], cache_dir, 1, None)
-        head = json.loads(name.with_suffix(".json").read_bytes())
-    assert isinstance(head, dict)
-    return head
+    if isinstance(head, dict):
+        return head
+    return _load_words(cache_dir, d)[0]
 
 
 def _load_entry(cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None) -> _Entry:
@@ -975,10 +1062,11 @@ def _load_entry(cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None)
 
 
 # What the shards are read with (set by _merge_tables, inherited by its forks): the writer, the
-# text writer, the transcripts, their heads, the cache, the word ranks, each transcript's first
-# token.
+# text writer, the transcripts, their heads, the cache, where each transcript's word numbers
+# start in the scratch file of them, the vocabulary's size, each transcript's first token.
 _SHARDS: (
-    tuple[_Writer, _TextWriter, Sequence[_Doc], list[dict[str, Any]], Path, Any, Any] | None
+    tuple[_Writer, _TextWriter, Sequence[_Doc], list[dict[str, Any]], Path, list[int], int, Any]
+    | None
 ) = None
 
 
@@ -989,21 +1077,83 @@ def _shard_task(
     import numpy as np
 
     assert _SHARDS is not None
-    writer, text, docs, heads, cache_dir, rank_of, doc_first = _SHARDS
+    writer, text, docs, heads, cache_dir, map_off, vocab_size, doc_first = _SHARDS
     k, members = job
     # A writer of its own: the files it writes are handed back (from a fork, too).
     w = _Writer(writer.folder)
     entries = [_load_entry(cache_dir, docs[m], heads[m]) for m in members]
-    hashes = np.concatenate([e.hashes for e in entries])
-    ranks = rank_of(hashes)
-    del hashes
-    counts = np.bincount(ranks, minlength=len(rank_of.hashes))
+    maps = np.fromfile(
+        writer.folder / _SCRATCH_MAPS,
+        dtype="<u4",
+        count=map_off[members[-1] + 1] - map_off[members[0]],
+        offset=4 * map_off[members[0]],
+    )
+    base = map_off[members[0]]
+    ranks = np.concatenate(
+        [
+            np.zeros(0, np.uint32),
+            *(
+                maps[map_off[m] - base : map_off[m + 1] - base][e.ids]
+                for m, e in zip(members, entries, strict=True)
+            ),
+        ]
+    )
+    del maps
+    counts = np.bincount(ranks, minlength=vocab_size)
     lines = []
     for m, e in zip(members, entries, strict=True):
         text.add(docs[m], e.text)
         lines.append(e.line_starts.astype("<u4").tobytes())
     meta = _write_shard(w, k, int(doc_first[members[0]]), entries, ranks)
     return counts, meta, w.files, b"".join(lines)
+
+
+class _Vocabulary:
+    """The corpus's distinct words as the merge meets them, each with a first number.
+
+    Numbers go by order of meeting, which the workers' pace decides: nothing written depends on
+    them (ids are by frequency, ties by word hash). Each worker process numbers the words it
+    meets itself; `learn` maps its numbers to these, a word once per process.
+    """
+
+    def __init__(self) -> None:
+        self.num: dict[str, int] = {}
+        self.words: list[str] = []
+        self.by_process: dict[int, Any] = {}  # process id -> array: its number -> ours
+        self.sizes: dict[int, int] = {}
+
+    def number(self, words: Sequence[str]) -> npt.NDArray[np.uint32]:
+        """The numbers of the words; new ones are numbered."""
+        import numpy as np
+
+        found = list(map(self.num.get, words))
+        if None in found:
+            for word in itertools.compress(words, map(operator.is_, found, itertools.repeat(None))):
+                if word not in self.num:
+                    self.num[word] = len(self.words)
+                    self.words.append(word)
+            found = list(map(self.num.__getitem__, words))
+        return np.array(found, dtype=np.uint32)
+
+    def learn(self, process: int, fresh: list[str], numbers: bytes) -> npt.NDArray[np.uint32]:
+        """A worker's transcript: the words new to the process, their numbers in it."""
+        import numpy as np
+
+        table = self.by_process.get(process)
+        size = self.sizes.get(process, 0)
+        if fresh:
+            if table is None or size + len(fresh) > len(table):
+                grown = np.empty(max(2 * (size + len(fresh)), 1024), dtype=np.uint32)
+                if table is not None:
+                    grown[:size] = table[:size]
+                table = self.by_process[process] = grown
+            table[size : size + len(fresh)] = self.number(fresh)
+            size = self.sizes[process] = size + len(fresh)
+        mine = np.frombuffer(numbers, dtype="<u4")
+        if table is None:
+            return np.zeros(0, dtype=np.uint32)
+        out: npt.NDArray[np.uint32] = table[mine]
+        return out
 
 
 def _alternate(
@@ -1069,6 +1219,10 @@ def _write_shard(
     return {"base": base, "tokens": n}
 
 
+# Each transcript's words' first numbers (_Vocabulary), one after the other, for the shards.
+_SCRATCH_MAPS = ".maps"
+
+
 def _scratch_ids(k: int) -> str:
     return f".s{k}_ids"
 
@@ -1104,68 +1258,39 @@ def _shard_ids(out: Path, k: int, tokens: int) -> npt.NDArray[np.uint32]:
     return np.memmap(out / _scratch_ids(k), dtype="<u4", mode="r")
 
 
-class _HashRanks:
-    """Word hash -> its rank among the sorted vocabulary hashes (every hash is there).
-
-    A table over the top bits of the hash gives each hash's first candidate; the few that share
-    a bucket step on. Several times faster than `searchsorted`, a sixth of the merge before.
-    """
-
-    def __init__(self, sorted_hashes: npt.NDArray[np.uint64]) -> None:
-        import numpy as np
-
-        self.hashes = sorted_hashes
-        bits = max(len(sorted_hashes).bit_length() + 2, 1)
-        self.shift = np.uint64(64 - bits)
-        self.first = np.searchsorted(
-            sorted_hashes >> self.shift, np.arange(2**bits, dtype=np.uint64)
-        ).astype(np.int64)
-
-    def __call__(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
-        import numpy as np
-
-        out = np.empty(len(hashes), dtype=np.uint32)
-        # In parts: the temporaries of a whole shard would raise the merge's peak memory.
-        for a in range(0, len(hashes), 1 << 20):
-            part = hashes[a : a + (1 << 20)]
-            at = self.first[(part >> self.shift).astype(np.int64)]
-            todo = np.flatnonzero(self.hashes[np.minimum(at, len(self.hashes) - 1)] < part)
-            while len(todo):
-                at[todo] += 1
-                todo = todo[self.hashes[at[todo]] < part[todo]]
-            out[a : a + len(part)] = at
-        return out
-
-
 def _text_dict(
     cache_dir: Path,
     docs: Sequence[_Doc],
     heads: Sequence[Mapping[str, Any]],
-    vocab: Mapping[int, str],
+    numbers: Sequence[npt.NDArray[np.uint32]],
+    word_list: Sequence[str],
 ) -> bytes:
     """The preset dictionary of the text blocks: the commonest words, the commonest last.
 
     zlib finds near matches cheapest, and a block of 1 KB holds too little to learn from. The
     words are counted in the first transcripts (_DICT_SAMPLE tokens), so the text can be
-    compressed from early in the merge. `vocab` maps word hashes to words.
+    compressed from early in the merge; ties go by word hash. `numbers` holds each transcript's
+    words' first numbers (_Vocabulary).
     """
     import numpy as np
 
     parts: list[Any] = []
     tokens = 0
-    for d, head in zip(docs, heads, strict=True):
+    for d, head, mapped in zip(docs, heads, numbers, strict=True):
         if tokens >= _DICT_SAMPLE:
             break
         entry = _load_entry(cache_dir, d, head)
-        parts.append(entry.hashes)
-        tokens += len(entry.hashes)
+        parts.append(mapped[entry.ids])
+        tokens += len(entry.ids)
     if not tokens:
         return b""
-    hashes, counts = np.unique(np.concatenate(parts), return_counts=True)
+    ids, counts = np.unique(np.concatenate(parts), return_counts=True)
+    words = [word_list[i] for i in ids.tolist()]
+    hashes = np.fromiter(map(word_hash, words), dtype=np.uint64, count=len(words))
     chosen: list[bytes] = []
     size = 0
     for k in np.lexsort((hashes, -counts)).tolist():
-        word = vocab[int(hashes[k])].encode("utf-8", "surrogatepass") + b" "
+        word = words[k].encode("utf-8", "surrogatepass") + b" "
         if size + len(word) > _TEXT_DICT:
             break
         chosen.append(word)
@@ -1277,7 +1402,7 @@ class _TextWriter:
                         return
                 if not self._next_ready(i):
                     return
-                sizes = {k: heads[i][k] for k in ("tokens", "lines")}
+                sizes = {k: heads[i][k] for k in ("tokens", "lines", "words", "words_bytes")}
                 task = (folder, d.sha, d.source.kind, sizes)
                 pending.append(self.pool.apply_async(_compress_entry, task))
                 if len(pending) > 8 * self.processes and not self._write_next(pending):

@@ -287,6 +287,45 @@ def test_parallel_build_equals_serial_build(corpus: Path, tmp_path: Path) -> Non
     assert _files(tmp_path / "a") == _files(tmp_path / "b")
 
 
+def test_build_from_cached_and_new_entries_equals_a_fresh_build(
+    corpus: Path, tmp_path: Path
+) -> None:
+    # The merge numbers the words of transcripts read back from the cache itself, and takes
+    # the workers' numbers of those made now: both kinds in one build give the same index.
+    build_or_refresh([str(corpus)], tmp_path / "mixed", workers=1)
+    cache = next((tmp_path / "mixed" / "cache").iterdir())
+    entries = sorted(cache.glob("*.bin"))
+    for f in entries[::2]:
+        f.unlink()
+        f.with_suffix(".json").unlink()
+    (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
+    stats = build_or_refresh([str(corpus)], tmp_path / "mixed", workers=2)
+    assert (stats.normalised, stats.reused) == (7, 6)
+    build_or_refresh([str(corpus)], tmp_path / "fresh", workers=1)
+    assert _files(tmp_path / "mixed") == _files(tmp_path / "fresh")
+
+
+def test_vocabulary_learns_each_process_numbers() -> None:
+    vocab = qindex._Vocabulary()
+    assert vocab.number(["b", "a"]).tolist() == [0, 1]
+    u4 = qindex._u4
+    # Process 7 numbers "a" 0 and "c" 1; process 9 numbers "c" 0.
+    assert vocab.learn(7, ["a", "c"], u4([1, 0, 1]).tobytes()).tolist() == [2, 1, 2]
+    assert vocab.learn(9, ["c"], u4([0]).tobytes()).tolist() == [2]
+    assert vocab.learn(7, ["d"], u4([2, 0]).tobytes()).tolist() == [3, 1]
+    assert vocab.words == ["b", "a", "c", "d"]
+    assert vocab.number(["d", "e"]).tolist() == [3, 4]
+
+
+def test_process_numbers_start_again_for_each_build() -> None:
+    first = qindex._process_numbers(10**9, ["x", "y"])
+    again = qindex._process_numbers(10**9, ["y", "z"])
+    other = qindex._process_numbers(10**9 + 1, ["z"])
+    assert (first[0], first[1].tolist()) == (["x", "y"], [0, 1])
+    assert (again[0], again[1].tolist()) == (["z"], [1, 2])
+    assert (other[0], other[1].tolist()) == (["z"], [0])
+
+
 @pytest.mark.parametrize(("workers", "rel_max"), [(2, 3), (3, 3), (2, qindex._REL_MAX)])
 def test_postings_sorted_in_processes_equal_the_serial_ones(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, rel_max: int
@@ -537,22 +576,6 @@ def test_token_offsets_past_16_bits_and_across_transcripts(tmp_path: Path) -> No
     for a, b in [(0, 64), (60, 70), (14_990, 15_010), (15_100, 15_130), (n - 40, n)]:
         assert disk.starts[a:b] == list(memory.starts[a:b])
         assert disk.ends[a:b] == list(memory.ends[a:b])
-
-
-def test_hash_ranks_equal_a_binary_search() -> None:
-    import numpy as np
-
-    rng = np.random.default_rng(7)
-    spread = rng.integers(0, 2**64 - 1, size=50_000, dtype=np.uint64)
-    # A crowded bucket: hashes that share their top bits, so lookups step on.
-    crowded = np.uint64(0xABCD) << np.uint64(48) | rng.integers(0, 2**20, 300, dtype=np.uint64)
-    vocab = np.unique(np.concatenate([spread, crowded]))
-    tokens = vocab[rng.integers(0, len(vocab), size=(1 << 20) + 12_345)]
-    ranks = qindex._HashRanks(vocab)(tokens)
-    assert ranks.dtype == np.uint32
-    assert np.array_equal(ranks, np.searchsorted(vocab, tokens))
-    assert qindex._HashRanks(vocab)(tokens[:0]).size == 0
-    assert qindex._HashRanks(vocab[:0])(vocab[:0]).size == 0  # a corpus without words
 
 
 @pytest.mark.parametrize("workers", [1, 2])
