@@ -21,10 +21,8 @@ import operator
 import os
 import shutil
 import sys
-import threading
 import time
 import zlib
-from collections import deque
 from collections.abc import (
     Callable,
     Generator,
@@ -699,17 +697,82 @@ def _normalised(
                 progress(done, len(todo), words)
             yield made
         return
-    import multiprocessing
-
     import numpy  # noqa: F401 - imported once here, not once in each forked worker
 
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for made in pool.imap_unordered(_normalise_source, _jobs(todo, cache_dir, build)):
-            words += made[1]
-            done += 1
-            if progress:
-                progress(done, len(todo), words)
-            yield made
+    for made in _forked(_normalise_source, _jobs(todo, cache_dir, build), workers):
+        words += made[1]
+        done += 1
+        if progress:
+            progress(done, len(todo), words)
+        yield made
+
+
+# Bytes a result pipe holds before its worker waits (Linux; the default is 64 KB): a worker's
+# result is some 20 KB, and the merge reads them between transcripts.
+_PIPE_BYTES = 1 << 20
+
+
+def _forked(
+    task: Callable[[Any], Any], items: Sequence[Any], processes: int
+) -> Generator[Any, None, None]:
+    """task(item) of each item in forked processes, yielded as they come.
+
+    Each process takes the next item from a shared counter and answers on a pipe of its own, so
+    the results of one process come in the order it made them. Not multiprocessing.Pool: its
+    worker-handler thread wakes whenever a result waits in its pipe, and while the merge holds
+    the GIL it spun thousands of times a build (about a CPU-second at 10 M words).
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("q", 0)
+    readers: dict[Any, Any] = {}
+    try:
+        for _ in range(processes):
+            reader, writer = ctx.Pipe(duplex=False)
+            with contextlib.suppress(OSError, AttributeError):  # not Linux: the default size
+                fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+            proc = ctx.Process(
+                target=_forked_child, args=(task, items, counter, writer), daemon=True
+            )
+            proc.start()
+            writer.close()
+            readers[reader] = proc
+        while readers:
+            for ready in wait(list(readers)):
+                reader = cast(Any, ready)
+                try:
+                    kind, value = reader.recv()
+                except EOFError:
+                    raise IndexError_("a build worker process ended unexpectedly") from None
+                if kind == "result":
+                    yield value
+                elif kind == "error":
+                    raise value
+                else:  # "done"
+                    readers.pop(reader).join()
+                    reader.close()
+    finally:
+        for reader, proc in readers.items():
+            proc.terminate()
+            proc.join()
+            reader.close()
+
+
+def _forked_child(task: Callable[[Any], Any], items: Sequence[Any], counter: Any, out: Any) -> None:
+    """A _forked process: the next item until there are none, each result sent on `out`."""
+    try:
+        while True:
+            with counter.get_lock():
+                i = counter.value
+                counter.value = i + 1
+            if i >= len(items):
+                break
+            out.send(("result", task(items[i])))
+        out.send(("done", None))
+    except Exception as exc:  # handed to the merge, which raises it
+        out.send(("error", exc))
 
 
 class _Ready:
@@ -953,7 +1016,7 @@ def _merge_tables(
     _SHARDS = (w, text, docs, heads, cache_dir, map_off, vocab_size, doc_cols[0])
     # Shards are independent: with compressing processes (a build with workers), as many
     # forked ones read every other shard. Their `text` is a copy that compresses nothing.
-    processes = text.processes if text.pool is not None else 0
+    processes = text.processes if text.running else 0
     results = _alternate(_shard_task, list(enumerate(shards)), processes)
     try:
         for shard_counts, meta, files, lines in results:
@@ -1311,123 +1374,105 @@ def _compress_text(data: bytes, block: int, zdict: bytes) -> list[bytes]:
     return out
 
 
-_COMPRESS: tuple[int, bytes] = (0, b"")  # a compressing process's block size and dictionary
+def _compress_child(
+    cache_dir: str, block: int, zdict: bytes, tasks: Any, out: Any, part: str
+) -> None:
+    """A compressing process: each transcript it is sent, its blocks appended to `part`.
 
-
-def _compress_init(block: int, zdict: bytes) -> None:
-    global _COMPRESS
-    _COMPRESS = (block, zdict)
-
-
-def _compress_entry(
-    cache_dir: str, sha: str, kind: str, sizes: Mapping[str, int]
-) -> list[bytes] | None:
-    """Worker: a cache entry's text, compressed; None if the entry is unreadable (yet).
-
-    `sizes` holds the entry's tokens and lines, as the merge read them from its head.
+    Sends back each transcript's block sizes, with the index of the first transcript whose entry
+    it could not read (damaged: the merge makes it again and compresses from there itself).
     """
-    entry = _read_entry(Path(cache_dir), sha, kind, sizes)
-    return None if entry is None else _compress_text(entry.text, *_COMPRESS)
+    sizes: list[tuple[int, list[int]]] = []
+    failed: int | None = None
+    try:
+        with open(part, "wb") as f:
+            while (job := tasks.recv()) is not None:
+                i, sha, kind, head = job
+                if failed is not None:
+                    continue
+                entry = _read_entry(Path(cache_dir), sha, kind, head)
+                if entry is None:
+                    failed = i
+                    continue
+                blocks = _compress_text(entry.text, block, zdict)
+                f.write(b"".join(blocks))
+                sizes.append((i, list(map(len, blocks))))
+        out.send(("done", (sizes, failed)))
+    except Exception as exc:  # handed to the merge, which raises it
+        out.send(("error", exc))
 
 
 class _TextWriter:
     """Transcripts' text compressed in blocks, written in order to `text`.
 
     Compressing costs about half as much as the rest of the merge, whose single process leaves
-    the build's other cores idle: with `processes`, worker processes compress every transcript's
+    the build's other cores idle: with `processes`, forked processes compress the transcripts'
     text from the start of the merge (as soon as the transcripts that make the dictionary are
-    read, while the others may still be normalised), each reading its cache entry (so the text
-    is not sent to them), and a thread hands them the transcripts the merge has read, a few
-    ahead, and writes what they return. An entry a worker cannot read (damaged: the merge makes
-    it again) stops them; the merge's own process compresses from there at the end. Threads
-    alone would not do: zlib lets go of the GIL, but each block's return waits for the merge's
-    Python code to let go of it.
+    read, while the others may still be normalised), transcript i by process i % processes, each
+    reading its cache entry (so the text is not sent to it; the merge sends the sizes from the
+    head it has parsed) and appending the blocks to a file of its own; `close` joins them in
+    transcript order. An entry a process cannot read (damaged: the merge makes it again) stops
+    it; the merge compresses from the first such transcript on itself at the end.
     """
 
     def __init__(self, path: Path, block: int, processes: int, cache_dir: Path) -> None:
+        self.path = path
         self.block = block
         self.processes = processes
         self.cache_dir = cache_dir
         self.file = open(path, "wb")  # noqa: SIM115 (closed by close() or abort())
-        self.pool: Any = None
-        self.thread: threading.Thread | None = None
-        self.stop = threading.Event()
-        self.error: BaseException | None = None
+        self.children: list[tuple[Any, Any, Any]] = []  # process, task pipe, result pipe
         self.zdict = b""
         self.offsets = [0]
         self.doc_blocks = [0]
         self.started = False
-        # Transcripts the merge has read (their heads give the workers the entries' sizes).
-        self.readable = 0
-        self.more = threading.Condition()
+        self.sent = 0  # transcripts handed to the processes
+        self.docs: Sequence[_Doc] = ()
+        self.heads: Sequence[Mapping[str, Any]] = ()  # grows as the merge reads the transcripts
+
+    @property
+    def running(self) -> bool:
+        """Whether compressing processes run (the merge's own process then compresses none)."""
+        return bool(self.children)
+
+    def _part(self, k: int) -> Path:
+        return self.path.with_name(f".{self.path.name}.{k}")
 
     def start(self, zdict: bytes, docs: Sequence[_Doc], heads: Sequence[Mapping[str, Any]]) -> None:
-        """Set the preset dictionary, and start the workers (on transcripts made `ready`).
-
-        `heads` grows as the merge reads the transcripts: the thread reads it no further.
-        """
+        """Set the preset dictionary, and start the processes on the transcripts read so far."""
         self.zdict = zdict
         self.started = True
         if self.processes > 0 and docs:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork")
-            self.pool = ctx.Pool(self.processes, _compress_init, (self.block, zdict))
-            self.thread = threading.Thread(target=self._feed, args=(docs, heads), daemon=True)
-            self.thread.start()
+            for k in range(self.processes):
+                tasks_in, tasks_out = ctx.Pipe(duplex=False)
+                result_in, result_out = ctx.Pipe(duplex=False)
+                args = (str(self.cache_dir), self.block, zdict, tasks_in, result_out)
+                proc = ctx.Process(
+                    target=_compress_child, args=(*args, str(self._part(k))), daemon=True
+                )
+                proc.start()
+                tasks_in.close()
+                result_out.close()
+                self.children.append((proc, tasks_out, result_in))
+            self.docs, self.heads = docs, heads
+            self.ready(len(heads))
 
     def ready(self, count: int) -> None:
-        """The first `count` transcripts are read: the workers may compress them."""
-        with self.more:
-            self.readable = count
-            self.more.notify()
-
-    def _next_ready(self, i: int) -> bool:
-        """Wait until transcript i is read (False: stopped)."""
-        with self.more:
-            while self.readable <= i:
-                if self.stop.is_set():
-                    return False
-                self.more.wait(0.05)
-        return True
-
-    def _feed(self, docs: Sequence[_Doc], heads: Sequence[Mapping[str, Any]]) -> None:
-        pending: deque[Any] = deque()
-        folder = str(self.cache_dir)
-        try:
-            for i, d in enumerate(docs):
-                # Results already back are written while the next transcripts are awaited.
-                while pending and pending[0].ready():
-                    if not self._write_next(pending):
-                        return
-                if not self._next_ready(i):
-                    return
-                sizes = {k: heads[i][k] for k in ("tokens", "lines", "words", "words_bytes")}
-                task = (folder, d.sha, d.source.kind, sizes)
-                pending.append(self.pool.apply_async(_compress_entry, task))
-                if len(pending) > 8 * self.processes and not self._write_next(pending):
-                    return
-            while pending and self._write_next(pending):
-                pass
-        except BaseException as exc:  # handed to close()
-            self.error = exc
-
-    def _write_next(self, pending: deque[Any]) -> bool:
-        """Write the next result (False: stopped, or its entry was unreadable)."""
-        result = pending.popleft()
-        while not result.ready():
-            if self.stop.is_set():
-                return False
-            result.wait(0.05)
-        blocks = result.get()
-        if blocks is None:
-            return False
-        self._write(blocks)
-        return True
+        """The first `count` transcripts are read: the processes may compress them."""
+        if not self.children:
+            return
+        for i in range(self.sent, count):
+            d, head = self.docs[i], self.heads[i]
+            sizes = {k: head[k] for k in ("tokens", "lines", "words", "words_bytes")}
+            self.children[i % len(self.children)][1].send((i, d.sha, d.source.kind, sizes))
+        self.sent = max(self.sent, count)
 
     def add(self, doc: _Doc, data: bytes) -> None:
-        """One transcript's text, as the merge reads it (compressed here without workers)."""
-        if self.pool is None:
+        """One transcript's text, as the merge reads it (compressed here without processes)."""
+        if not self.children:
             self._write(_compress_text(data, self.block, self.zdict))
 
     def _write(self, blocks: list[bytes]) -> None:
@@ -1436,14 +1481,46 @@ class _TextWriter:
             self.offsets.append(self.offsets[-1] + len(data))
         self.doc_blocks.append(len(self.offsets) - 1)
 
+    def _collect(self) -> tuple[dict[int, list[int]], int]:
+        """Every process's block sizes by transcript, and the first transcript none compressed."""
+        sizes: dict[int, list[int]] = {}
+        first_failed = len(self.docs)
+        for proc, tasks, results in self.children:
+            tasks.send(None)
+            try:
+                kind, value = results.recv()
+            except EOFError:
+                raise IndexError_("a compressing process ended unexpectedly") from None
+            if kind == "error":
+                raise value
+            done, failed = value
+            sizes.update(done)
+            if failed is not None:
+                first_failed = min(first_failed, failed)
+            proc.join()
+        return sizes, first_failed
+
     def close(self, w: _Writer, cache_dir: Path, docs: Sequence[_Doc]) -> None:
         """Write the rest, fsync, and record the text files."""
-        self.ready(len(docs))
-        if self.thread is not None:
-            self.thread.join()
-            if self.error is not None:
-                raise self.error
-            for d in docs[len(self.doc_blocks) - 1 :]:
+        if self.children:
+            self.ready(len(docs))
+            sizes, first_failed = self._collect()
+            parts = [open(self._part(k), "rb") for k in range(len(self.children))]  # noqa: SIM115
+            try:
+                for i in range(first_failed):
+                    blocks = sizes[i]
+                    data = parts[i % len(parts)].read(sum(blocks))
+                    self.file.write(data)
+                    for size in blocks:
+                        self.offsets.append(self.offsets[-1] + size)
+                    self.doc_blocks.append(len(self.offsets) - 1)
+            finally:
+                for f in parts:
+                    f.close()
+            for k in range(len(self.children)):
+                self._part(k).unlink()
+            self.children = []
+            for d in docs[first_failed:]:
                 self._write(_compress_text(_load_entry(cache_dir, d).text, self.block, self.zdict))
         self.file.flush()
         os.fsync(self.file.fileno())
@@ -1454,14 +1531,13 @@ class _TextWriter:
         w.array("doc_text_block", self.doc_blocks, "I")
 
     def abort(self) -> None:
-        """Stop the workers and the thread (after close, or on an error)."""
-        self.stop.set()
-        if self.thread is not None:
-            self.thread.join()
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
-            self.pool = None
+        """Stop the processes (after close, or on an error)."""
+        for proc, tasks, results in self.children:
+            proc.terminate()
+            proc.join()
+            tasks.close()
+            results.close()
+        self.children = []
         self.file.close()
 
 
