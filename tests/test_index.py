@@ -305,25 +305,24 @@ def test_build_from_cached_and_new_entries_equals_a_fresh_build(
     assert _files(tmp_path / "mixed") == _files(tmp_path / "fresh")
 
 
-def test_vocabulary_learns_each_process_numbers() -> None:
+def test_vocabulary_numbers_words_by_key_in_order_of_meeting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A remake after every new word: keys come from the sorted arrays and the recent dict.
+    monkeypatch.setattr(qindex, "_VOCAB_RECENT", 0)
     vocab = qindex._Vocabulary()
-    assert vocab.number(["b", "a"]).tolist() == [0, 1]
-    u4 = qindex._u4
-    # Process 7 numbers "a" 0 and "c" 1; process 9 numbers "c" 0.
-    assert vocab.learn(7, ["a", "c"], u4([1, 0, 1]).tobytes()).tolist() == [2, 1, 2]
-    assert vocab.learn(9, ["c"], u4([0]).tobytes()).tolist() == [2]
-    assert vocab.learn(7, ["d"], u4([2, 0]).tobytes()).tolist() == [3, 1]
-    assert vocab.words == ["b", "a", "c", "d"]
-    assert vocab.number(["d", "e"]).tolist() == [3, 4]
+    keys = qindex._keys
 
+    def unasked() -> list[str]:
+        raise AssertionError("words asked for with none new")
 
-def test_process_numbers_start_again_for_each_build() -> None:
-    first = qindex._process_numbers(10**9, ["x", "y"])
-    again = qindex._process_numbers(10**9, ["y", "z"])
-    other = qindex._process_numbers(10**9 + 1, ["z"])
-    assert (first[0], first[1].tolist()) == (["x", "y"], [0, 1])
-    assert (again[0], again[1].tolist()) == (["z"], [1, 2])
-    assert (other[0], other[1].tolist()) == (["z"], [0])
+    assert vocab.number(keys(["b", "a"]), ["b", "a"]).tolist() == [0, 1]
+    assert vocab.number(keys(["a", "c", "b"]), lambda: ["a", "c", "b"]).tolist() == [1, 2, 0]
+    assert vocab.number(keys(["c", "a"]), unasked).tolist() == [2, 1]
+    assert vocab.number(keys([]), unasked).tolist() == []
+    assert vocab.words == ["b", "a", "c"]
+    assert sorted(vocab.sorted_keys.tolist()) == vocab.sorted_keys.tolist()
+    assert len(vocab.sorted_keys) + len(vocab.recent) == 3
 
 
 @pytest.mark.parametrize(("workers", "rel_max"), [(2, 3), (3, 3), (2, qindex._REL_MAX)])
