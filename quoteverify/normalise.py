@@ -11,6 +11,7 @@ import bisect
 import itertools
 import operator
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -501,21 +502,39 @@ def canonical_word(word: str) -> str:
 
 
 # canonical_word's results by the words as cut, for the tokeniser: looking a whole list up in a
-# dict from C is several times faster than calling the lru_cache'd function for each word.
+# dict from C is several times faster than calling the lru_cache'd function for each word. The
+# forms are interned, so that two words have the same form only if it is the same object: the
+# index build compares words by their id() with numpy (see _Cut).
 _CANON: dict[str, str] = {}
 _CANON_MAX = 1 << 18
+# What _CANON.get gives for a word not in it: a string, compared with others much faster than
+# None is, and never a canonical form (those hold no NUL).
+_UNKNOWN = "\x00"
 
 
 def _canonical_words(words: list[str]) -> list[str]:
     """canonical_word of each word."""
+    # One pass in C; the words not yet known (a long tail: most cuts hold a few) are then
+    # found by list.index, also in C.
+    norms = list(map(_CANON.get, words, itertools.repeat(_UNKNOWN)))
+    if _UNKNOWN not in norms:
+        return norms
+    if len(_CANON) > _CANON_MAX:  # bounded: a long build meets ever more rare words
+        _CANON.clear()
+    k = -1
     try:
-        return list(map(_CANON.__getitem__, words))
-    except KeyError:
-        if len(_CANON) > _CANON_MAX:  # bounded: a long build meets ever more rare words
-            _CANON.clear()
-        for word in set(words).difference(_CANON):
-            _CANON[word] = canonical_word(word)
-        return list(map(_CANON.__getitem__, words))
+        while True:
+            k = norms.index(_UNKNOWN, k + 1)
+            word = words[k]
+            norm = _CANON.get(word)
+            if norm is None:
+                norm = canonical_word(word)
+                # Most words are their own form: the key then is the value, which a look-up
+                # finds in the same place in memory.
+                norm = _CANON[word] = sys.intern(word if norm == word else norm)
+            norms[k] = norm
+    except ValueError:
+        return norms
 
 
 # --- normalise -----------------------------------------------------------------------------
@@ -594,6 +613,41 @@ _NUMBER_OR_PER = _NUMBER_START | {"per"}
 # The norms of tokens that are dropped (fillers, cut-off words, "uh-huh") or skipped ("").
 _STOP = _FILLERS | {"", _CUT_FILLER, _CUT_STUTTER}
 _FIRST = operator.itemgetter(0)
+
+# What normalise_turns asks of each word of a cut, as bits: a norm that is dropped, may start a
+# number phrase or "per cent", starts with a digit, is empty, or is a word of "you know" or "I
+# mean".
+_F_STOP = 1
+_F_NUMBER = 2
+_F_DIGIT = 4
+_F_EMPTY = 8
+_F_YOU = 16
+_F_KNOW = 32
+_F_I = 64
+_F_MEAN = 128
+_PHRASE_FLAGS = {"you": _F_YOU, "know": _F_KNOW, "i": _F_I, "mean": _F_MEAN}
+# The words with a flag other than _F_DIGIT, interned and kept alive here: a canonical form
+# equal to one of them is that very object (_canonical_words interns them), found by its id().
+_FLAGGED = tuple(sys.intern(w) for w in sorted(_STOP | _NUMBER_OR_PER | set(_PHRASE_FLAGS)))
+
+
+def _flagged_table() -> tuple[list[int], list[int]]:
+    """The ids of the _FLAGGED words, sorted, and their flags."""
+    rows = sorted(
+        (
+            id(w),
+            (_F_STOP if w in _STOP else 0)
+            | (_F_NUMBER if w in _NUMBER_OR_PER else 0)
+            | (_F_DIGIT if w[:1].isdigit() else 0)
+            | (_F_EMPTY if not w else 0)
+            | _PHRASE_FLAGS.get(w, 0),
+        )
+        for w in _FLAGGED
+    )
+    return [a for a, _ in rows], [f for _, f in rows]
+
+
+_FLAGGED_IDS, _FLAGGED_FLAGS = _flagged_table()
 
 
 def _full_tokens(
@@ -744,7 +798,10 @@ class _Cut:
     text, and where a digit may stand, for _tokens.
     """
 
-    __slots__ = ("digits", "ends", "norms", "places", "starts")
+    __slots__ = ("digits", "ends", "flags", "ids", "norms", "places", "starts")
+
+    ids: npt.NDArray[np.intp]
+    flags: npt.NDArray[np.uint8]
 
     def __init__(self, text: str, offset: int = 0) -> None:
         """Cut text, whose offsets are offset + index into it."""
@@ -775,15 +832,17 @@ class _Cut:
             for char, _ascii in _AS_ASCII:  # as _odd_places, which makes these ASCII first
                 digits[codes == ord(char)] = False
         self.places = _odd_array(like, offset)
-        self.digits: list[int] = (np.flatnonzero(digits) + offset).tolist()
+        digit_at = np.flatnonzero(digits)
+        self.digits: list[int] = (digit_at + offset).tolist()
         # word[k + 1]: whether character k is in a word (False before and after the text)
         word = np.zeros(len(cls) + 2, dtype=bool)
         word[1:-1] = cls == 1
         # An apostrophe joins the word characters on both sides of it.
         word[2:-2] |= (cls[1:-1] == 2) & (cls[:-2] == 1) & (cls[2:] == 1)
-        edges = (np.flatnonzero(word[1:] != word[:-1]) + offset).tolist()
-        self.starts: list[int] = edges[0::2]
-        self.ends: list[int] = edges[1::2]
+        edges = np.flatnonzero(word[1:] != word[:-1])
+        offsets = (edges + offset).tolist()
+        self.starts: list[int] = offsets[0::2]
+        self.ends: list[int] = offsets[1::2]
         # Every character out of a word made a space, str.split gives the words themselves.
         kept = np.where(word[1:-1], codes, 32).astype(codes.dtype).tobytes()
         if codes.dtype == np.uint8:
@@ -792,7 +851,25 @@ class _Cut:
             raw = kept.decode("utf-32-le", "surrogatepass").split()
         if len(raw) != len(self.starts):  # pragma: no cover - \w and whitespace are disjoint
             raise AssertionError("_Cut: words and offsets disagree")
-        self.norms = _canonical_words(raw)
+        norms = self.norms = _canonical_words(raw)
+        # For normalise_turns: an integer per word, equal for equal forms (interned), and the
+        # flags of each word.
+        self.ids = np.fromiter(map(id, norms), dtype=np.intp, count=len(norms))
+        flagged = np.array(_FLAGGED_IDS, dtype=np.intp)
+        at = np.minimum(np.searchsorted(flagged, self.ids), len(flagged) - 1)
+        self.flags = np.where(
+            flagged[at] == self.ids, np.array(_FLAGGED_FLAGS, dtype=np.uint8)[at], 0
+        ).astype(np.uint8)
+        # A form starting with a digit comes of a word holding a character _odd_places
+        # counts as a possible digit: only those words are looked at.
+        if len(digit_at):
+            starts = edges[0::2]
+            k = np.searchsorted(starts, digit_at, side="right") - 1
+            inside = k >= 0
+            inside[inside] = digit_at[inside] < edges[1::2][k[inside]]
+            for w in np.unique(k[inside]).tolist():
+                if norms[w][:1].isdigit():
+                    self.flags[w] |= _F_DIGIT
 
     def take(self, a: int, b: int) -> tuple[list[str], list[int], list[int]] | None:
         """The words within [a, b), or None if a word runs across a or b (cut it apart)."""
@@ -1189,28 +1266,189 @@ def normalise_turns(
     For the index build: it makes neither Token nor Dropped objects, and cuts the whole text
     into words at once.
     """
-    norms: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    out = _Words([], [], [])
     counts: list[int] = []
-    cut_start, cut_end = 0, -1
-    cut = None
+    k = 0
+    while k < len(turns):
+        # The next turns that fit in _CUT_CHARS characters (one turn at least), cut at once: a
+        # cut holds some 20 bytes per character.
+        start, length = turns[k]
+        cut_start, cut_end = start, start + length
+        m = k + 1
+        while m < len(turns):
+            later, size = turns[m]
+            if max(cut_end, later + size) - min(cut_start, later) > _CUT_CHARS:
+                break
+            cut_start, cut_end = min(cut_start, later), max(cut_end, later + size)
+            m += 1
+        cut = _Cut(text[cut_start:cut_end], cut_start)
+        _cut_turns(text, cut, turns[k:m], out, counts)
+        k = m
+    return out.norms, out.starts, out.ends, counts
+
+
+def _in_range(found: list[int], i: int, j: int) -> bool:
+    """Whether a number of the sorted list `found` is in [i, j)."""
+    k = bisect.bisect_left(found, i)
+    return k < len(found) and found[k] < j
+
+
+class _CutMarks:
+    """Sorted indices of a cut's words that make a turn take normalise's own way."""
+
+    __slots__ = ("digit", "empty", "pairs")
+
+    def __init__(self, flags: npt.NDArray[np.uint8]) -> None:
+        import numpy as np
+
+        self.empty: list[int] = np.flatnonzero(flags & _F_EMPTY).tolist()
+        self.digit: list[int] = np.flatnonzero(flags & _F_DIGIT).tolist()
+        # "you" before "know", "I" before "mean": a set-off phrase may be dropped.
+        head, tail = flags[:-1], flags[1:]
+        pairs = ((head & _F_YOU) != 0) & ((tail & _F_KNOW) != 0)
+        pairs |= ((head & _F_I) != 0) & ((tail & _F_MEAN) != 0)
+        self.pairs: list[int] = np.flatnonzero(pairs).tolist()
+
+
+def _turn_plan(
+    text: str, cut: _Cut, marks: _CutMarks, start: int, length: int
+) -> list[tuple[int, int, list[int]]] | None:
+    """The words of a turn as _scan would read them before dropping any, if they are ranges of
+    the cut's words: (i, j, stutters) for each segment, stutters the indices of words cut off
+    by a hyphen; None if the turn needs normalise's own way (a window _TOKEN must read, an
+    empty word, a possible set-off phrase, a digit where _tokens sees none)."""
+    cut_starts, cut_ends = cut.starts, cut.ends
+    plan: list[tuple[int, int, list[int]]] = []
+    for seg_start, seg_end in _segments(text[start : start + length], False, start, [], []):
+        a, b = start + seg_start, start + seg_end
+        # As _Cut.take and _tokens, in offsets of the whole text.
+        i = bisect.bisect_left(cut_starts, a)
+        j = bisect.bisect_left(cut_starts, b, i)
+        if (i and cut_ends[i - 1] > a) or (j and cut_ends[j - 1] > b):
+            return None
+        places, digits = cut.odd_places(a, b, 0)
+        stutters: list[int] = []
+        window_end = a
+        for place in places:
+            if place < window_end:
+                continue
+            w = place
+            while w > a and not text[w - 1].isspace():
+                w -= 1
+            space = _SPACE.search(text, place, b)
+            window_end = space.end() if space else b
+            # Only a word cut off by a hyphen, which _tokens takes without a scan.
+            k = bisect.bisect_left(cut_starts, w, i)
+            if not (
+                k < j
+                and cut_starts[k] == w
+                and cut_ends[k] == window_end - 2
+                and text[window_end - 2] in _HYPHENS
+                and text[window_end - 1].isspace()
+                and text[window_end - 1] != "\n"
+                and (k + 1 == j or cut_starts[k + 1] >= window_end)
+            ):
+                return None
+            stutters.append(k)
+        if (
+            _in_range(marks.empty, i, j)
+            or _in_range(marks.pairs, i, j)
+            or (not digits and _in_range(marks.digit, i, j))
+        ):
+            return None
+        plan.append((i, j, stutters))
+    return plan
+
+
+def _cut_turns(
+    text: str, cut: _Cut, turns: Sequence[tuple[int, int]], out: _Words, counts: list[int]
+) -> None:
+    """Append the words of turns that lie in cut to out, and their counts to counts.
+
+    A turn whose words are ranges of the cut's (most are) is read from the cut's words kept
+    in all such turns, with candidates for repeats and the words that may start a number found
+    once for the whole cut by numpy on word ids; the others go through _words.
+    """
+    import numpy as np
+
+    marks = _CutMarks(cut.flags)
+    keep = np.zeros(len(cut.starts), dtype=bool)
+    # [first, end) of each turn's words among the cut's, or (-1, -1) for one that is not read
+    # from them
+    spans: list[int] = []
+    last = 0
+    for start, length in turns:
+        plan = _turn_plan(text, cut, marks, start, length)
+        if plan is None or plan[0][0] < last:
+            spans += (-1, -1)
+            continue
+        for i, j, stutters in plan:
+            keep[i:j] = True
+            if stutters:
+                keep[stutters] = False
+        last = plan[-1][1]
+        spans += (plan[0][0], last)
+    keep &= (cut.flags & _F_STOP) == 0
+    kept = np.flatnonzero(keep)
+    ids = cut.ids[kept]
+    # Words equal at a distance of 1-3: _repeat_candidates over all the turns' words at once.
+    # A turn's words are a run of these, so the candidates in a run are a superset of its own,
+    # and _drop_repeats checks each candidate in full.
+    n = len(ids)
+    same = np.zeros(n, dtype=bool)
+    same[1:] = ids[1:] == ids[:-1]
+    if n > 3:
+        same[2:-1] |= (ids[2:-1] == ids[:-3]) & (ids[3:] == ids[1:-2])
+    if n > 5:
+        same[3:-2] |= (ids[3:-2] == ids[:-5]) & (ids[4:-1] == ids[1:-4]) & (ids[5:] == ids[2:-3])
+    repeats = np.flatnonzero(same)
+    numbers = np.flatnonzero(cut.flags[kept] & (_F_NUMBER | _F_DIGIT))
+    # Each turn's run of kept words, and its runs of repeat candidates and number words.
+    bounds = np.searchsorted(kept, spans)
+    runs = np.searchsorted(repeats, bounds + np.tile([1, 0], len(turns)))
+    number_runs = np.searchsorted(numbers, bounds)
+    plain = (runs[0::2] == runs[1::2]) & (number_runs[0::2] == number_runs[1::2])
+    flat = keep.tobytes()
+    norms = list(itertools.compress(cut.norms, flat))
+    starts = list(itertools.compress(cut.starts, flat))
+    ends = list(itertools.compress(cut.ends, flat))
+    pending = -1  # start of the run of plain turns' words not yet appended to out
+    fb = 0
     for k, (start, length) in enumerate(turns):
-        if start < cut_start or start + length > cut_end:
-            # The next turns that fit in _CUT_CHARS characters (one turn at least), cut at once:
-            # a cut holds some 20 bytes per character.
-            cut_start, cut_end = start, start + length
-            for later, size in turns[k + 1 :]:
-                if max(cut_end, later + size) - min(cut_start, later) > _CUT_CHARS:
-                    break
-                cut_start, cut_end = min(cut_start, later), max(cut_end, later + size)
-            cut = _Cut(text[cut_start:cut_end], cut_start)
-        words = _words(text[start : start + length], start, False, [], [], cut)
-        norms += words.norms
-        starts += words.starts
-        ends += words.ends
+        if spans[2 * k] >= 0 and plain[k]:
+            fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
+            if pending < 0:
+                pending = fa
+            counts.append(fb - fa)
+            continue
+        if pending >= 0:
+            out.extend(norms[pending:fb], starts[pending:fb], ends[pending:fb])
+            pending = -1
+        if spans[2 * k] < 0:
+            words = _words(text[start : start + length], start, False, [], [], cut)
+        else:
+            fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
+            words = _Words(norms[fa:fb], starts[fa:fb], ends[fa:fb])
+            numeric = (numbers[number_runs[2 * k] : number_runs[2 * k + 1]] - fa).tolist()
+            candidates = (repeats[runs[2 * k] : runs[2 * k + 1]] - fa).tolist()
+            if candidates:
+                gone = _drop_repeats(text, words, candidates, 0, [])
+                if gone:
+                    flags = bytearray(b"\x01") * len(words.norms)
+                    for p in gone:
+                        flags[p] = 0
+                    words = words.compress(flags)
+                    if numeric:
+                        dropped = set(gone)
+                        numeric = [
+                            p - bisect.bisect_left(gone, p) for p in numeric if p not in dropped
+                        ]
+            if numeric:
+                words = _merge(text, words, numeric, 0)
+        out.extend(words.norms, words.starts, words.ends)
         counts.append(len(words.norms))
-    return norms, starts, ends, counts
+    if pending >= 0:
+        out.extend(norms[pending:fb], starts[pending:fb], ends[pending:fb])
 
 
 # --- names ---------------------------------------------------------------------------------

@@ -645,6 +645,54 @@ TURNS: list[tuple[str, list[tuple[int, int]], list[tuple[str, int, int]], list[i
         ],
         [8],
     ),
+    # Turns read from the whole cut's words at once: a false start across a dash, a cut-off
+    # word, numbers; a repeat that would span two turns is none; "you know" goes word by word.
+    (
+        "Ann: I think - I think the (laughter) the two- twenty five per cent of it is\n"
+        "Bob: it is one one 3 million.\nAnn: it, you know, is it.\n",
+        [(5, 71), (82, 24), (112, 20)],
+        [
+            ("i", 15, 16),
+            ("think", 17, 22),
+            ("the", 23, 26),
+            ("the", 38, 41),
+            ("25", 47, 58),
+            ("percent", 59, 67),
+            ("of", 68, 70),
+            ("it", 71, 73),
+            ("is", 74, 76),
+            ("it", 82, 84),
+            ("is", 85, 87),
+            ("1", 88, 91),
+            ("1", 92, 95),
+            ("3000000", 96, 105),
+            ("it", 112, 114),
+            ("is", 126, 128),
+            ("it", 129, 131),
+        ],
+        [9, 5, 3],
+    ),
+    # Turns that overlap: each reads its own words.
+    (
+        "Ann: I think - I think the (laughter) the two- twenty five per cent of it is\n",
+        [(5, 71), (7, 20)],
+        [
+            ("i", 15, 16),
+            ("think", 17, 22),
+            ("the", 23, 26),
+            ("the", 38, 41),
+            ("25", 47, 58),
+            ("percent", 59, 67),
+            ("of", 68, 70),
+            ("it", 71, 73),
+            ("is", 74, 76),
+            ("think", 7, 12),
+            ("i", 15, 16),
+            ("think", 17, 22),
+            ("the", 23, 26),
+        ],
+        [9, 4],
+    ),
     ("", [], [], []),
 ]
 
