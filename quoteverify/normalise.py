@@ -11,7 +11,6 @@ import bisect
 import itertools
 import operator
 import re
-import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -502,9 +501,7 @@ def canonical_word(word: str) -> str:
 
 
 # canonical_word's results by the words as cut, for the tokeniser: looking a whole list up in a
-# dict from C is several times faster than calling the lru_cache'd function for each word. The
-# forms are interned, so that two words have the same form only if it is the same object: the
-# index build compares words by their id() with numpy (see _Cut).
+# dict from C is several times faster than calling the lru_cache'd function for each word.
 _CANON: dict[str, str] = {}
 _CANON_MAX = 1 << 18
 # What _CANON.get gives for a word not in it: a string, compared with others much faster than
@@ -528,10 +525,7 @@ def _canonical_words(words: list[str]) -> list[str]:
             word = words[k]
             norm = _CANON.get(word)
             if norm is None:
-                norm = canonical_word(word)
-                # Most words are their own form: the key then is the value, which a look-up
-                # finds in the same place in memory.
-                norm = _CANON[word] = sys.intern(word if norm == word else norm)
+                norm = _CANON[word] = canonical_word(word)
             norms[k] = norm
     except ValueError:
         return norms
@@ -626,28 +620,16 @@ _F_KNOW = 32
 _F_I = 64
 _F_MEAN = 128
 _PHRASE_FLAGS = {"you": _F_YOU, "know": _F_KNOW, "i": _F_I, "mean": _F_MEAN}
-# The words with a flag other than _F_DIGIT, interned and kept alive here: a canonical form
-# equal to one of them is that very object (_canonical_words interns them), found by its id().
-_FLAGGED = tuple(sys.intern(w) for w in sorted(_STOP | _NUMBER_OR_PER | set(_PHRASE_FLAGS)))
 
 
-def _flagged_table() -> tuple[list[int], list[int]]:
-    """The ids of the _FLAGGED words, sorted, and their flags."""
-    rows = sorted(
-        (
-            id(w),
-            (_F_STOP if w in _STOP else 0)
-            | (_F_NUMBER if w in _NUMBER_OR_PER else 0)
-            | (_F_DIGIT if w[:1].isdigit() else 0)
-            | (_F_EMPTY if not w else 0)
-            | _PHRASE_FLAGS.get(w, 0),
-        )
-        for w in _FLAGGED
+def _form_flags(norm: str) -> int:
+    return (
+        (_F_STOP if norm in _STOP else 0)
+        | (_F_NUMBER if norm in _NUMBER_OR_PER else 0)
+        | (_F_DIGIT if norm[:1].isdigit() else 0)
+        | (_F_EMPTY if not norm else 0)
+        | _PHRASE_FLAGS.get(norm, 0)
     )
-    return [a for a, _ in rows], [f for _, f in rows]
-
-
-_FLAGGED_IDS, _FLAGGED_FLAGS = _flagged_table()
 
 
 def _full_tokens(
@@ -789,6 +771,192 @@ def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> list[int]:
     return places
 
 
+# Slots of _Forms's table of words, at least: 2 ** _TABLE_BITS, twice as many as the words it
+# holds at most, so that most look-ups end at the first slot.
+_TABLE_BITS = 19
+# Odd multipliers of the table's hash of a word's 16 bytes.
+_HASH_A = 0x9E3779B97F4A7C15
+_HASH_B = 0xC2B2AE3D27D4EB4F
+
+
+_KEY_MASKS: list[npt.NDArray[np.uint64]] = []
+
+
+def _key_masks() -> npt.NDArray[np.uint64]:
+    """Row n: the bits of a word's first n bytes in its key (two 64-bit integers)."""
+    import numpy as np
+
+    if not _KEY_MASKS:
+        bytes_ = (np.arange(16) < np.arange(17)[:, None]).astype(np.uint8) * np.uint8(255)
+        _KEY_MASKS.append(bytes_.view(np.uint64))
+    return _KEY_MASKS[0]
+
+
+class _Forms:
+    """Canonical forms by integer id, and the id of each word of a cut.
+
+    A _Cut looks its words up in bulk: a word of up to 16 ASCII characters, most words, is
+    its bytes as two 64-bit integers, found in an open-addressing hash table by numpy, with no
+    Python object per word; a dict look-up of each word's string costs several times more
+    (hashing a new string, and memory out of cache, for a long-tail vocabulary). Longer words
+    go through _canonical_words.
+    """
+
+    def __init__(self, bits: int) -> None:
+        """An empty table of 2 ** bits slots."""
+        import numpy as np
+
+        self.bits = bits
+        self.mask = (1 << bits) - 1
+
+        self.index: dict[str, int] = {}  # form -> id
+        self.objects: npt.NDArray[np.object_] = np.empty(1 << 12, dtype=object)  # id -> form
+        self.flags: npt.NDArray[np.uint8] = np.zeros(1 << 12, dtype=np.uint8)  # id -> _F_ bits
+        # slot -> the word's bytes as two integers (0 for an empty slot) and its form's id: one
+        # row, so that a look-up reads one place in memory
+        self.table: npt.NDArray[np.uint64] = np.zeros((1 << bits, 3), dtype=np.uint64)
+        self.words = 0
+
+    def form_id(self, norm: str) -> int:
+        """The id of a canonical form, given one if new."""
+        form = self.index.get(norm)
+        if form is None:
+            form = self.index[norm] = len(self.index)
+            if form == len(self.objects):
+                import numpy as np
+
+                self.objects = np.concatenate([self.objects, np.empty(form, dtype=object)])
+                self.flags = np.concatenate([self.flags, np.zeros(form, dtype=np.uint8)])
+            self.objects[form] = norm
+            self.flags[form] = _form_flags(norm)
+        return form
+
+    def _find(
+        self, keys: npt.NDArray[np.uint64], slots: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.intp]:
+        """The form id of each key (a word's bytes), -1 if not in the table; slots: where
+        each key's probe starts."""
+        import numpy as np
+
+        # Most keys are found at the first slot: that round on all of them at once.
+        stored = self.table[slots]
+        hit = (stored[:, 0] == keys[:, 0]) & (stored[:, 1] == keys[:, 1])
+        found = np.where(hit, stored[:, 2].astype(np.intp), -1)
+        # Linear probing: on to the next slot until the key or an empty slot.
+        todo = np.flatnonzero(~hit & (stored[:, 0] != 0))
+        slots = (slots[todo] + 1) & self.mask
+        while len(todo):
+            stored = self.table[slots]
+            wanted = keys[todo]
+            hit = (stored[:, 0] == wanted[:, 0]) & (stored[:, 1] == wanted[:, 1])
+            found[todo[hit]] = stored[hit, 2]
+            on = ~hit & (stored[:, 0] != 0)
+            todo = todo[on]
+            slots = (slots[on] + 1) & self.mask
+        return found
+
+    def ids(
+        self,
+        text: str,
+        codes: npt.NDArray[np.uint8] | npt.NDArray[np.uint32],
+        starts: npt.NDArray[np.intp],
+        ends: npt.NDArray[np.intp],
+    ) -> npt.NDArray[np.intp]:
+        """The form id of each word text[start:end] (codes: the text's character codes)."""
+        import numpy as np
+
+        lengths = ends - starts
+        short = lengths <= 16
+        if codes.dtype != np.uint8:
+            above = np.zeros(len(codes) + 1, dtype=np.intp)
+            np.cumsum(codes >= 128, out=above[1:])
+            short &= above[ends] == above[starts]
+        ids = np.empty(len(starts), dtype=np.intp)
+        at = np.flatnonzero(short)
+        if len(at):
+            # Each word's characters, then zeros, as 16 bytes: no word holds a NUL, so
+            # different words have different bytes, and an empty slot's key never occurs.
+            padded = np.zeros(len(codes) + 16, dtype=np.uint8)
+            padded[: len(codes)] = codes  # the words read here are ASCII: their codes fit
+            windows = np.lib.stride_tricks.sliding_window_view(padded, 16)
+            keys = windows[starts[at]].view(np.uint64)
+            keys &= _key_masks()[lengths[at]]
+            mixed = (keys[:, 0] * np.uint64(_HASH_A)) ^ (keys[:, 1] * np.uint64(_HASH_B))
+            slots = (mixed >> np.uint64(64 - self.bits)).astype(np.intp)
+            found = self._find(keys, slots)
+            ids[at] = found
+            missing = np.flatnonzero(found < 0)
+            if len(missing):
+                self._add(text, starts, ends, at, keys, slots, missing, ids)
+        rest = np.flatnonzero(~short)
+        if len(rest):
+            words = [
+                text[a:b] for a, b in zip(starts[rest].tolist(), ends[rest].tolist(), strict=True)
+            ]
+            ids[rest] = [self.form_id(norm) for norm in _canonical_words(words)]
+        return ids
+
+    def _add(
+        self,
+        text: str,
+        starts: npt.NDArray[np.intp],
+        ends: npt.NDArray[np.intp],
+        at: npt.NDArray[np.intp],
+        keys: npt.NDArray[np.uint64],
+        slots: npt.NDArray[np.intp],
+        missing: npt.NDArray[np.intp],
+        ids: npt.NDArray[np.intp],
+    ) -> None:
+        """Put the words at[missing], not in the table, in it, and their ids in ids."""
+        import numpy as np
+
+        where = at[missing]
+        words = [
+            text[a:b] for a, b in zip(starts[where].tolist(), ends[where].tolist(), strict=True)
+        ]
+        added: dict[str, int] = {}
+        first: list[int] = []  # of each word new here, the index in missing of its first copy
+        for k, word in enumerate(words):
+            if word not in added:
+                added[word] = self.form_id(canonical_word(word))
+                first.append(k)
+        ids[where] = [added[word] for word in words]
+        new = missing[first]
+        pending_keys, pending_slots = keys[new], slots[new]
+        pending_forms = ids[at[new]]
+        self.words += len(new)
+        while len(pending_slots):
+            # Each key into the slot it has reached if empty, one key a slot; the others on
+            # to the next slot.
+            free = np.flatnonzero(self.table[pending_slots, 0] == 0)
+            _, once = np.unique(pending_slots[free], return_index=True)
+            put = free[once]
+            self.table[pending_slots[put], :2] = pending_keys[put]
+            self.table[pending_slots[put], 2] = pending_forms[put]
+            left = np.ones(len(pending_slots), dtype=bool)
+            left[put] = False
+            pending_keys, pending_forms = pending_keys[left], pending_forms[left]
+            pending_slots = (pending_slots[left] + 1) & self.mask
+
+
+_FORMS: list[_Forms] = []
+
+
+def _forms(words: int) -> _Forms:
+    """The table of forms, with room for `words` more words.
+
+    Made on first use (it holds some 12 MB), and made anew when it could be more than half
+    full, or holds too many forms: a long build meets ever more rare words.
+    """
+    if (
+        not _FORMS
+        or _FORMS[0].words + words > (_FORMS[0].mask + 1) // 2
+        or len(_FORMS[0].index) > 2 * _CANON_MAX
+    ):
+        _FORMS[:] = [_Forms(max(_TABLE_BITS, (2 * words).bit_length()))]
+    return _FORMS[0]
+
+
 class _Cut:
     """A whole text cut into words as _PLAIN.split would cut it, with their canonical forms.
 
@@ -799,9 +967,6 @@ class _Cut:
     """
 
     __slots__ = ("digits", "ends", "flags", "ids", "norms", "places", "starts")
-
-    ids: npt.NDArray[np.intp]
-    flags: npt.NDArray[np.uint8]
 
     def __init__(self, text: str, offset: int = 0) -> None:
         """Cut text, whose offsets are offset + index into it."""
@@ -832,8 +997,7 @@ class _Cut:
             for char, _ascii in _AS_ASCII:  # as _odd_places, which makes these ASCII first
                 digits[codes == ord(char)] = False
         self.places = _odd_array(like, offset)
-        digit_at = np.flatnonzero(digits)
-        self.digits: list[int] = (digit_at + offset).tolist()
+        self.digits: list[int] = (np.flatnonzero(digits) + offset).tolist()
         # word[k + 1]: whether character k is in a word (False before and after the text)
         word = np.zeros(len(cls) + 2, dtype=bool)
         word[1:-1] = cls == 1
@@ -843,33 +1007,11 @@ class _Cut:
         offsets = (edges + offset).tolist()
         self.starts: list[int] = offsets[0::2]
         self.ends: list[int] = offsets[1::2]
-        # Every character out of a word made a space, str.split gives the words themselves.
-        kept = np.where(word[1:-1], codes, 32).astype(codes.dtype).tobytes()
-        if codes.dtype == np.uint8:
-            raw = kept.decode("ascii").split()
-        else:
-            raw = kept.decode("utf-32-le", "surrogatepass").split()
-        if len(raw) != len(self.starts):  # pragma: no cover - \w and whitespace are disjoint
-            raise AssertionError("_Cut: words and offsets disagree")
-        norms = self.norms = _canonical_words(raw)
-        # For normalise_turns: an integer per word, equal for equal forms (interned), and the
-        # flags of each word.
-        self.ids = np.fromiter(map(id, norms), dtype=np.intp, count=len(norms))
-        flagged = np.array(_FLAGGED_IDS, dtype=np.intp)
-        at = np.minimum(np.searchsorted(flagged, self.ids), len(flagged) - 1)
-        self.flags = np.where(
-            flagged[at] == self.ids, np.array(_FLAGGED_FLAGS, dtype=np.uint8)[at], 0
-        ).astype(np.uint8)
-        # A form starting with a digit comes of a word holding a character _odd_places
-        # counts as a possible digit: only those words are looked at.
-        if len(digit_at):
-            starts = edges[0::2]
-            k = np.searchsorted(starts, digit_at, side="right") - 1
-            inside = k >= 0
-            inside[inside] = digit_at[inside] < edges[1::2][k[inside]]
-            for w in np.unique(k[inside]).tolist():
-                if norms[w][:1].isdigit():
-                    self.flags[w] |= _F_DIGIT
+        forms = _forms(len(self.starts))
+        # The id of each word's canonical form (equal ids, equal forms), and its _F_ flags.
+        self.ids = forms.ids(text, codes, edges[0::2], edges[1::2])
+        self.norms: list[str] = forms.objects[self.ids].tolist()
+        self.flags = forms.flags[self.ids]
 
     def take(self, a: int, b: int) -> tuple[list[str], list[int], list[int]] | None:
         """The words within [a, b), or None if a word runs across a or b (cut it apart)."""

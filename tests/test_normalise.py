@@ -672,6 +672,22 @@ TURNS: list[tuple[str, list[tuple[int, int]], list[tuple[str, int, int]], list[i
         ],
         [9, 5, 3],
     ),
+    # Words of more than 16 characters and words out of ASCII, the same forms as the others.
+    (
+        "Ann: Internationalisation - internationalisation, the THE the colour \u00e9t\u00e9"
+        " \u00e9t\u00e9.\n",
+        [(5, 72)],
+        [
+            ("internationalization", 28, 48),
+            ("the", 50, 53),
+            ("the", 54, 57),
+            ("the", 58, 61),
+            ("color", 62, 68),
+            ("ete", 69, 72),
+            ("ete", 73, 76),
+        ],
+        [7],
+    ),
     # Turns that overlap: each reads its own words.
     (
         "Ann: I think - I think the (laughter) the two- twenty five per cent of it is\n",
@@ -697,7 +713,10 @@ TURNS: list[tuple[str, list[tuple[int, int]], list[tuple[str, int, int]], list[i
 ]
 
 
-# A long transcript is cut a few turns at a time: here one or two turns per cut.
+# A long transcript is cut a few turns at a time: here one or two turns per cut. With a hash
+# of 0 every word is looked for in the table of words from its first slot on, past the others
+# (a table of 64 slots, which keeps the words of earlier cuts).
+@pytest.mark.parametrize("one_chain", [False, True])
 @pytest.mark.parametrize("cut_chars", [qnormalise._CUT_CHARS, 40])
 @pytest.mark.parametrize(("text", "turns", "tokens", "counts"), TURNS)
 def test_normalise_turns_gives_the_tokens_of_each_turn(
@@ -706,9 +725,15 @@ def test_normalise_turns_gives_the_tokens_of_each_turn(
     tokens: list[tuple[str, int, int]],
     counts: list[int],
     cut_chars: int,
+    one_chain: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(qnormalise, "_CUT_CHARS", cut_chars)
+    monkeypatch.setattr(qnormalise, "_FORMS", [])
+    if one_chain:
+        monkeypatch.setattr(qnormalise, "_HASH_A", 0)
+        monkeypatch.setattr(qnormalise, "_HASH_B", 0)
+        monkeypatch.setattr(qnormalise, "_TABLE_BITS", 6)
     norms, starts, ends, per_turn = normalise_turns(text, turns)
     assert list(zip(norms, starts, ends, strict=True)) == tokens
     assert per_turn == counts
