@@ -504,18 +504,31 @@ def canonical_word(word: str) -> str:
 # dict from C is several times faster than calling the lru_cache'd function for each word.
 _CANON: dict[str, str] = {}
 _CANON_MAX = 1 << 18
+# What _CANON.get gives for a word not in it: a string, compared with others much faster than
+# None is, and never a canonical form (those hold no NUL).
+_UNKNOWN = "\x00"
 
 
 def _canonical_words(words: list[str]) -> list[str]:
     """canonical_word of each word."""
+    # One pass in C; the words not yet known (a long tail: most cuts hold a few) are then
+    # found by list.index, also in C.
+    norms = list(map(_CANON.get, words, itertools.repeat(_UNKNOWN)))
+    if _UNKNOWN not in norms:
+        return norms
+    if len(_CANON) > _CANON_MAX:  # bounded: a long build meets ever more rare words
+        _CANON.clear()
+    k = -1
     try:
-        return list(map(_CANON.__getitem__, words))
-    except KeyError:
-        if len(_CANON) > _CANON_MAX:  # bounded: a long build meets ever more rare words
-            _CANON.clear()
-        for word in set(words).difference(_CANON):
-            _CANON[word] = canonical_word(word)
-        return list(map(_CANON.__getitem__, words))
+        while True:
+            k = norms.index(_UNKNOWN, k + 1)
+            word = words[k]
+            norm = _CANON.get(word)
+            if norm is None:
+                norm = _CANON[word] = canonical_word(word)
+            norms[k] = norm
+    except ValueError:
+        return norms
 
 
 # --- normalise -----------------------------------------------------------------------------
@@ -594,6 +607,29 @@ _NUMBER_OR_PER = _NUMBER_START | {"per"}
 # The norms of tokens that are dropped (fillers, cut-off words, "uh-huh") or skipped ("").
 _STOP = _FILLERS | {"", _CUT_FILLER, _CUT_STUTTER}
 _FIRST = operator.itemgetter(0)
+
+# What normalise_turns asks of each word of a cut, as bits: a norm that is dropped, may start a
+# number phrase or "per cent", starts with a digit, is empty, or is a word of "you know" or "I
+# mean".
+_F_STOP = 1
+_F_NUMBER = 2
+_F_DIGIT = 4
+_F_EMPTY = 8
+_F_YOU = 16
+_F_KNOW = 32
+_F_I = 64
+_F_MEAN = 128
+_PHRASE_FLAGS = {"you": _F_YOU, "know": _F_KNOW, "i": _F_I, "mean": _F_MEAN}
+
+
+def _form_flags(norm: str) -> int:
+    return (
+        (_F_STOP if norm in _STOP else 0)
+        | (_F_NUMBER if norm in _NUMBER_OR_PER else 0)
+        | (_F_DIGIT if norm[:1].isdigit() else 0)
+        | (_F_EMPTY if not norm else 0)
+        | _PHRASE_FLAGS.get(norm, 0)
+    )
 
 
 def _full_tokens(
@@ -735,6 +771,192 @@ def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> list[int]:
     return places
 
 
+# Slots of _Forms's table of words, at least: 2 ** _TABLE_BITS, twice as many as the words it
+# holds at most, so that most look-ups end at the first slot.
+_TABLE_BITS = 19
+# Odd multipliers of the table's hash of a word's 16 bytes.
+_HASH_A = 0x9E3779B97F4A7C15
+_HASH_B = 0xC2B2AE3D27D4EB4F
+
+
+_KEY_MASKS: list[npt.NDArray[np.uint64]] = []
+
+
+def _key_masks() -> npt.NDArray[np.uint64]:
+    """Row n: the bits of a word's first n bytes in its key (two 64-bit integers)."""
+    import numpy as np
+
+    if not _KEY_MASKS:
+        bytes_ = (np.arange(16) < np.arange(17)[:, None]).astype(np.uint8) * np.uint8(255)
+        _KEY_MASKS.append(bytes_.view(np.uint64))
+    return _KEY_MASKS[0]
+
+
+class _Forms:
+    """Canonical forms by integer id, and the id of each word of a cut.
+
+    A _Cut looks its words up in bulk: a word of up to 16 ASCII characters, most words, is
+    its bytes as two 64-bit integers, found in an open-addressing hash table by numpy, with no
+    Python object per word; a dict look-up of each word's string costs several times more
+    (hashing a new string, and memory out of cache, for a long-tail vocabulary). Longer words
+    go through _canonical_words.
+    """
+
+    def __init__(self, bits: int) -> None:
+        """An empty table of 2 ** bits slots."""
+        import numpy as np
+
+        self.bits = bits
+        self.mask = (1 << bits) - 1
+
+        self.index: dict[str, int] = {}  # form -> id
+        self.objects: npt.NDArray[np.object_] = np.empty(1 << 12, dtype=object)  # id -> form
+        self.flags: npt.NDArray[np.uint8] = np.zeros(1 << 12, dtype=np.uint8)  # id -> _F_ bits
+        # slot -> the word's bytes as two integers (0 for an empty slot) and its form's id: one
+        # row, so that a look-up reads one place in memory
+        self.table: npt.NDArray[np.uint64] = np.zeros((1 << bits, 3), dtype=np.uint64)
+        self.words = 0
+
+    def form_id(self, norm: str) -> int:
+        """The id of a canonical form, given one if new."""
+        form = self.index.get(norm)
+        if form is None:
+            form = self.index[norm] = len(self.index)
+            if form == len(self.objects):
+                import numpy as np
+
+                self.objects = np.concatenate([self.objects, np.empty(form, dtype=object)])
+                self.flags = np.concatenate([self.flags, np.zeros(form, dtype=np.uint8)])
+            self.objects[form] = norm
+            self.flags[form] = _form_flags(norm)
+        return form
+
+    def _find(
+        self, keys: npt.NDArray[np.uint64], slots: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.intp]:
+        """The form id of each key (a word's bytes), -1 if not in the table; slots: where
+        each key's probe starts."""
+        import numpy as np
+
+        # Most keys are found at the first slot: that round on all of them at once.
+        stored = self.table[slots]
+        hit = (stored[:, 0] == keys[:, 0]) & (stored[:, 1] == keys[:, 1])
+        found = np.where(hit, stored[:, 2].astype(np.intp), -1)
+        # Linear probing: on to the next slot until the key or an empty slot.
+        todo = np.flatnonzero(~hit & (stored[:, 0] != 0))
+        slots = (slots[todo] + 1) & self.mask
+        while len(todo):
+            stored = self.table[slots]
+            wanted = keys[todo]
+            hit = (stored[:, 0] == wanted[:, 0]) & (stored[:, 1] == wanted[:, 1])
+            found[todo[hit]] = stored[hit, 2]
+            on = ~hit & (stored[:, 0] != 0)
+            todo = todo[on]
+            slots = (slots[on] + 1) & self.mask
+        return found
+
+    def ids(
+        self,
+        text: str,
+        codes: npt.NDArray[np.uint8] | npt.NDArray[np.uint32],
+        starts: npt.NDArray[np.intp],
+        ends: npt.NDArray[np.intp],
+    ) -> npt.NDArray[np.intp]:
+        """The form id of each word text[start:end] (codes: the text's character codes)."""
+        import numpy as np
+
+        lengths = ends - starts
+        short = lengths <= 16
+        if codes.dtype != np.uint8:
+            above = np.zeros(len(codes) + 1, dtype=np.intp)
+            np.cumsum(codes >= 128, out=above[1:])
+            short &= above[ends] == above[starts]
+        ids = np.empty(len(starts), dtype=np.intp)
+        at = np.flatnonzero(short)
+        if len(at):
+            # Each word's characters, then zeros, as 16 bytes: no word holds a NUL, so
+            # different words have different bytes, and an empty slot's key never occurs.
+            padded = np.zeros(len(codes) + 16, dtype=np.uint8)
+            padded[: len(codes)] = codes  # the words read here are ASCII: their codes fit
+            windows = np.lib.stride_tricks.sliding_window_view(padded, 16)
+            keys = windows[starts[at]].view(np.uint64)
+            keys &= _key_masks()[lengths[at]]
+            mixed = (keys[:, 0] * np.uint64(_HASH_A)) ^ (keys[:, 1] * np.uint64(_HASH_B))
+            slots = (mixed >> np.uint64(64 - self.bits)).astype(np.intp)
+            found = self._find(keys, slots)
+            ids[at] = found
+            missing = np.flatnonzero(found < 0)
+            if len(missing):
+                self._add(text, starts, ends, at, keys, slots, missing, ids)
+        rest = np.flatnonzero(~short)
+        if len(rest):
+            words = [
+                text[a:b] for a, b in zip(starts[rest].tolist(), ends[rest].tolist(), strict=True)
+            ]
+            ids[rest] = [self.form_id(norm) for norm in _canonical_words(words)]
+        return ids
+
+    def _add(
+        self,
+        text: str,
+        starts: npt.NDArray[np.intp],
+        ends: npt.NDArray[np.intp],
+        at: npt.NDArray[np.intp],
+        keys: npt.NDArray[np.uint64],
+        slots: npt.NDArray[np.intp],
+        missing: npt.NDArray[np.intp],
+        ids: npt.NDArray[np.intp],
+    ) -> None:
+        """Put the words at[missing], not in the table, in it, and their ids in ids."""
+        import numpy as np
+
+        where = at[missing]
+        words = [
+            text[a:b] for a, b in zip(starts[where].tolist(), ends[where].tolist(), strict=True)
+        ]
+        added: dict[str, int] = {}
+        first: list[int] = []  # of each word new here, the index in missing of its first copy
+        for k, word in enumerate(words):
+            if word not in added:
+                added[word] = self.form_id(canonical_word(word))
+                first.append(k)
+        ids[where] = [added[word] for word in words]
+        new = missing[first]
+        pending_keys, pending_slots = keys[new], slots[new]
+        pending_forms = ids[at[new]]
+        self.words += len(new)
+        while len(pending_slots):
+            # Each key into the slot it has reached if empty, one key a slot; the others on
+            # to the next slot.
+            free = np.flatnonzero(self.table[pending_slots, 0] == 0)
+            _, once = np.unique(pending_slots[free], return_index=True)
+            put = free[once]
+            self.table[pending_slots[put], :2] = pending_keys[put]
+            self.table[pending_slots[put], 2] = pending_forms[put]
+            left = np.ones(len(pending_slots), dtype=bool)
+            left[put] = False
+            pending_keys, pending_forms = pending_keys[left], pending_forms[left]
+            pending_slots = (pending_slots[left] + 1) & self.mask
+
+
+_FORMS: list[_Forms] = []
+
+
+def _forms(words: int) -> _Forms:
+    """The table of forms, with room for `words` more words.
+
+    Made on first use (it holds some 12 MB), and made anew when it could be more than half
+    full, or holds too many forms: a long build meets ever more rare words.
+    """
+    if (
+        not _FORMS
+        or _FORMS[0].words + words > (_FORMS[0].mask + 1) // 2
+        or len(_FORMS[0].index) > 2 * _CANON_MAX
+    ):
+        _FORMS[:] = [_Forms(max(_TABLE_BITS, (2 * words).bit_length()))]
+    return _FORMS[0]
+
+
 class _Cut:
     """A whole text cut into words as _PLAIN.split would cut it, with their canonical forms.
 
@@ -744,7 +966,7 @@ class _Cut:
     text, and where a digit may stand, for _tokens.
     """
 
-    __slots__ = ("digits", "ends", "norms", "places", "starts")
+    __slots__ = ("digits", "ends", "flags", "ids", "norms", "places", "starts")
 
     def __init__(self, text: str, offset: int = 0) -> None:
         """Cut text, whose offsets are offset + index into it."""
@@ -781,18 +1003,15 @@ class _Cut:
         word[1:-1] = cls == 1
         # An apostrophe joins the word characters on both sides of it.
         word[2:-2] |= (cls[1:-1] == 2) & (cls[:-2] == 1) & (cls[2:] == 1)
-        edges = (np.flatnonzero(word[1:] != word[:-1]) + offset).tolist()
-        self.starts: list[int] = edges[0::2]
-        self.ends: list[int] = edges[1::2]
-        # Every character out of a word made a space, str.split gives the words themselves.
-        kept = np.where(word[1:-1], codes, 32).astype(codes.dtype).tobytes()
-        if codes.dtype == np.uint8:
-            raw = kept.decode("ascii").split()
-        else:
-            raw = kept.decode("utf-32-le", "surrogatepass").split()
-        if len(raw) != len(self.starts):  # pragma: no cover - \w and whitespace are disjoint
-            raise AssertionError("_Cut: words and offsets disagree")
-        self.norms = _canonical_words(raw)
+        edges = np.flatnonzero(word[1:] != word[:-1])
+        offsets = (edges + offset).tolist()
+        self.starts: list[int] = offsets[0::2]
+        self.ends: list[int] = offsets[1::2]
+        forms = _forms(len(self.starts))
+        # The id of each word's canonical form (equal ids, equal forms), and its _F_ flags.
+        self.ids = forms.ids(text, codes, edges[0::2], edges[1::2])
+        self.norms: list[str] = forms.objects[self.ids].tolist()
+        self.flags = forms.flags[self.ids]
 
     def take(self, a: int, b: int) -> tuple[list[str], list[int], list[int]] | None:
         """The words within [a, b), or None if a word runs across a or b (cut it apart)."""
@@ -1189,28 +1408,189 @@ def normalise_turns(
     For the index build: it makes neither Token nor Dropped objects, and cuts the whole text
     into words at once.
     """
-    norms: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    out = _Words([], [], [])
     counts: list[int] = []
-    cut_start, cut_end = 0, -1
-    cut = None
+    k = 0
+    while k < len(turns):
+        # The next turns that fit in _CUT_CHARS characters (one turn at least), cut at once: a
+        # cut holds some 20 bytes per character.
+        start, length = turns[k]
+        cut_start, cut_end = start, start + length
+        m = k + 1
+        while m < len(turns):
+            later, size = turns[m]
+            if max(cut_end, later + size) - min(cut_start, later) > _CUT_CHARS:
+                break
+            cut_start, cut_end = min(cut_start, later), max(cut_end, later + size)
+            m += 1
+        cut = _Cut(text[cut_start:cut_end], cut_start)
+        _cut_turns(text, cut, turns[k:m], out, counts)
+        k = m
+    return out.norms, out.starts, out.ends, counts
+
+
+def _in_range(found: list[int], i: int, j: int) -> bool:
+    """Whether a number of the sorted list `found` is in [i, j)."""
+    k = bisect.bisect_left(found, i)
+    return k < len(found) and found[k] < j
+
+
+class _CutMarks:
+    """Sorted indices of a cut's words that make a turn take normalise's own way."""
+
+    __slots__ = ("digit", "empty", "pairs")
+
+    def __init__(self, flags: npt.NDArray[np.uint8]) -> None:
+        import numpy as np
+
+        self.empty: list[int] = np.flatnonzero(flags & _F_EMPTY).tolist()
+        self.digit: list[int] = np.flatnonzero(flags & _F_DIGIT).tolist()
+        # "you" before "know", "I" before "mean": a set-off phrase may be dropped.
+        head, tail = flags[:-1], flags[1:]
+        pairs = ((head & _F_YOU) != 0) & ((tail & _F_KNOW) != 0)
+        pairs |= ((head & _F_I) != 0) & ((tail & _F_MEAN) != 0)
+        self.pairs: list[int] = np.flatnonzero(pairs).tolist()
+
+
+def _turn_plan(
+    text: str, cut: _Cut, marks: _CutMarks, start: int, length: int
+) -> list[tuple[int, int, list[int]]] | None:
+    """The words of a turn as _scan would read them before dropping any, if they are ranges of
+    the cut's words: (i, j, stutters) for each segment, stutters the indices of words cut off
+    by a hyphen; None if the turn needs normalise's own way (a window _TOKEN must read, an
+    empty word, a possible set-off phrase, a digit where _tokens sees none)."""
+    cut_starts, cut_ends = cut.starts, cut.ends
+    plan: list[tuple[int, int, list[int]]] = []
+    for seg_start, seg_end in _segments(text[start : start + length], False, start, [], []):
+        a, b = start + seg_start, start + seg_end
+        # As _Cut.take and _tokens, in offsets of the whole text.
+        i = bisect.bisect_left(cut_starts, a)
+        j = bisect.bisect_left(cut_starts, b, i)
+        if (i and cut_ends[i - 1] > a) or (j and cut_ends[j - 1] > b):
+            return None
+        places, digits = cut.odd_places(a, b, 0)
+        stutters: list[int] = []
+        window_end = a
+        for place in places:
+            if place < window_end:
+                continue
+            w = place
+            while w > a and not text[w - 1].isspace():
+                w -= 1
+            space = _SPACE.search(text, place, b)
+            window_end = space.end() if space else b
+            # Only a word cut off by a hyphen, which _tokens takes without a scan.
+            k = bisect.bisect_left(cut_starts, w, i)
+            if not (
+                k < j
+                and cut_starts[k] == w
+                and cut_ends[k] == window_end - 2
+                and text[window_end - 2] in _HYPHENS
+                and text[window_end - 1].isspace()
+                and text[window_end - 1] != "\n"
+                and (k + 1 == j or cut_starts[k + 1] >= window_end)
+            ):
+                return None
+            stutters.append(k)
+        if (
+            _in_range(marks.empty, i, j)
+            or _in_range(marks.pairs, i, j)
+            or (not digits and _in_range(marks.digit, i, j))
+        ):
+            return None
+        plan.append((i, j, stutters))
+    return plan
+
+
+def _cut_turns(
+    text: str, cut: _Cut, turns: Sequence[tuple[int, int]], out: _Words, counts: list[int]
+) -> None:
+    """Append the words of turns that lie in cut to out, and their counts to counts.
+
+    A turn whose words are ranges of the cut's (most are) is read from the cut's words kept
+    in all such turns, with candidates for repeats and the words that may start a number found
+    once for the whole cut by numpy on word ids; the others go through _words.
+    """
+    import numpy as np
+
+    marks = _CutMarks(cut.flags)
+    keep = np.zeros(len(cut.starts), dtype=bool)
+    # [first, end) of each turn's words among the cut's, or (-1, -1) for one that is not read
+    # from them
+    spans: list[int] = []
+    last = 0
+    for start, length in turns:
+        plan = _turn_plan(text, cut, marks, start, length)
+        if plan is None or plan[0][0] < last:
+            spans += (-1, -1)
+            continue
+        for i, j, stutters in plan:
+            keep[i:j] = True
+            if stutters:
+                keep[stutters] = False
+        last = plan[-1][1]
+        spans += (plan[0][0], last)
+    keep &= (cut.flags & _F_STOP) == 0
+    kept = np.flatnonzero(keep)
+    ids = cut.ids[kept]
+    # Words equal at a distance of 1-3: _repeat_candidates over all the turns' words at once.
+    # A turn's words are a run of these, so the candidates in a run are a superset of its own,
+    # and _drop_repeats checks each candidate in full.
+    n = len(ids)
+    same = np.zeros(n, dtype=bool)
+    same[1:] = ids[1:] == ids[:-1]
+    if n > 3:
+        same[2:-1] |= (ids[2:-1] == ids[:-3]) & (ids[3:] == ids[1:-2])
+    if n > 5:
+        same[3:-2] |= (ids[3:-2] == ids[:-5]) & (ids[4:-1] == ids[1:-4]) & (ids[5:] == ids[2:-3])
+    repeats = np.flatnonzero(same)
+    numbers = np.flatnonzero(cut.flags[kept] & (_F_NUMBER | _F_DIGIT))
+    # Each turn's run of kept words, and its runs of repeat candidates and number words.
+    bounds = np.searchsorted(kept, spans)
+    runs = np.searchsorted(repeats, bounds + np.tile([1, 0], len(turns)))
+    number_runs = np.searchsorted(numbers, bounds)
+    plain = (runs[0::2] == runs[1::2]) & (number_runs[0::2] == number_runs[1::2])
+    flat = keep.tobytes()
+    norms = list(itertools.compress(cut.norms, flat))
+    starts = list(itertools.compress(cut.starts, flat))
+    ends = list(itertools.compress(cut.ends, flat))
+    pending = -1  # start of the run of plain turns' words not yet appended to out
+    fb = 0
     for k, (start, length) in enumerate(turns):
-        if start < cut_start or start + length > cut_end:
-            # The next turns that fit in _CUT_CHARS characters (one turn at least), cut at once:
-            # a cut holds some 20 bytes per character.
-            cut_start, cut_end = start, start + length
-            for later, size in turns[k + 1 :]:
-                if max(cut_end, later + size) - min(cut_start, later) > _CUT_CHARS:
-                    break
-                cut_start, cut_end = min(cut_start, later), max(cut_end, later + size)
-            cut = _Cut(text[cut_start:cut_end], cut_start)
-        words = _words(text[start : start + length], start, False, [], [], cut)
-        norms += words.norms
-        starts += words.starts
-        ends += words.ends
+        if spans[2 * k] >= 0 and plain[k]:
+            fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
+            if pending < 0:
+                pending = fa
+            counts.append(fb - fa)
+            continue
+        if pending >= 0:
+            out.extend(norms[pending:fb], starts[pending:fb], ends[pending:fb])
+            pending = -1
+        if spans[2 * k] < 0:
+            words = _words(text[start : start + length], start, False, [], [], cut)
+        else:
+            fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
+            words = _Words(norms[fa:fb], starts[fa:fb], ends[fa:fb])
+            numeric = (numbers[number_runs[2 * k] : number_runs[2 * k + 1]] - fa).tolist()
+            candidates = (repeats[runs[2 * k] : runs[2 * k + 1]] - fa).tolist()
+            if candidates:
+                gone = _drop_repeats(text, words, candidates, 0, [])
+                if gone:
+                    flags = bytearray(b"\x01") * len(words.norms)
+                    for p in gone:
+                        flags[p] = 0
+                    words = words.compress(flags)
+                    if numeric:
+                        dropped = set(gone)
+                        numeric = [
+                            p - bisect.bisect_left(gone, p) for p in numeric if p not in dropped
+                        ]
+            if numeric:
+                words = _merge(text, words, numeric, 0)
+        out.extend(words.norms, words.starts, words.ends)
         counts.append(len(words.norms))
-    return norms, starts, ends, counts
+    if pending >= 0:
+        out.extend(norms[pending:fb], starts[pending:fb], ends[pending:fb])
 
 
 # --- names ---------------------------------------------------------------------------------

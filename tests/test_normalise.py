@@ -645,11 +645,78 @@ TURNS: list[tuple[str, list[tuple[int, int]], list[tuple[str, int, int]], list[i
         ],
         [8],
     ),
+    # Turns read from the whole cut's words at once: a false start across a dash, a cut-off
+    # word, numbers; a repeat that would span two turns is none; "you know" goes word by word.
+    (
+        "Ann: I think - I think the (laughter) the two- twenty five per cent of it is\n"
+        "Bob: it is one one 3 million.\nAnn: it, you know, is it.\n",
+        [(5, 71), (82, 24), (112, 20)],
+        [
+            ("i", 15, 16),
+            ("think", 17, 22),
+            ("the", 23, 26),
+            ("the", 38, 41),
+            ("25", 47, 58),
+            ("percent", 59, 67),
+            ("of", 68, 70),
+            ("it", 71, 73),
+            ("is", 74, 76),
+            ("it", 82, 84),
+            ("is", 85, 87),
+            ("1", 88, 91),
+            ("1", 92, 95),
+            ("3000000", 96, 105),
+            ("it", 112, 114),
+            ("is", 126, 128),
+            ("it", 129, 131),
+        ],
+        [9, 5, 3],
+    ),
+    # Words of more than 16 characters and words out of ASCII, the same forms as the others.
+    (
+        "Ann: Internationalisation - internationalisation, the THE the colour \u00e9t\u00e9"
+        " \u00e9t\u00e9.\n",
+        [(5, 72)],
+        [
+            ("internationalization", 28, 48),
+            ("the", 50, 53),
+            ("the", 54, 57),
+            ("the", 58, 61),
+            ("color", 62, 68),
+            ("ete", 69, 72),
+            ("ete", 73, 76),
+        ],
+        [7],
+    ),
+    # Turns that overlap: each reads its own words.
+    (
+        "Ann: I think - I think the (laughter) the two- twenty five per cent of it is\n",
+        [(5, 71), (7, 20)],
+        [
+            ("i", 15, 16),
+            ("think", 17, 22),
+            ("the", 23, 26),
+            ("the", 38, 41),
+            ("25", 47, 58),
+            ("percent", 59, 67),
+            ("of", 68, 70),
+            ("it", 71, 73),
+            ("is", 74, 76),
+            ("think", 7, 12),
+            ("i", 15, 16),
+            ("think", 17, 22),
+            ("the", 23, 26),
+        ],
+        [9, 4],
+    ),
     ("", [], [], []),
 ]
 
 
-# A long transcript is cut a few turns at a time: here one or two turns per cut.
+# A long transcript is cut a few turns at a time: here one or two turns per cut. With a hash
+# of 0 every word is looked for in the table of words from its first slot on, past the others
+# (a table of 64 slots, which keeps the words of earlier cuts).
+@pytest.mark.parametrize("one_chain", [False, True])
 @pytest.mark.parametrize("cut_chars", [qnormalise._CUT_CHARS, 40])
 @pytest.mark.parametrize(("text", "turns", "tokens", "counts"), TURNS)
 def test_normalise_turns_gives_the_tokens_of_each_turn(
@@ -658,9 +725,15 @@ def test_normalise_turns_gives_the_tokens_of_each_turn(
     tokens: list[tuple[str, int, int]],
     counts: list[int],
     cut_chars: int,
+    one_chain: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(qnormalise, "_CUT_CHARS", cut_chars)
+    monkeypatch.setattr(qnormalise, "_FORMS", [])
+    if one_chain:
+        monkeypatch.setattr(qnormalise, "_HASH_A", 0)
+        monkeypatch.setattr(qnormalise, "_HASH_B", 0)
+        monkeypatch.setattr(qnormalise, "_TABLE_BITS", 6)
     norms, starts, ends, per_turn = normalise_turns(text, turns)
     assert list(zip(norms, starts, ends, strict=True)) == tokens
     assert per_turn == counts
