@@ -12,7 +12,6 @@ import array
 import bisect
 import contextlib
 import fcntl
-import functools
 import gc
 import hashlib
 import itertools
@@ -234,8 +233,9 @@ def _cache_name(sha: str, kind: str) -> str:
 # A transcript to normalise: file, sha256 as scanned, path, corpus folder, kind, cache folder.
 # The worker reads the file itself: the main process would only pass its bytes on.
 _Job = tuple[str, str, str, str, str, str]
-# What a worker returns of a transcript: its sha256, tokens, and its distinct words' keys.
-_Made = tuple[str, int, bytes]
+# What a worker returns of a transcript: its sha256, tokens, its distinct words' keys, and the
+# words as its cache entry holds them.
+_Made = tuple[str, int, bytes, bytes]
 
 
 def _normalise_source(job: _Job) -> _Made:
@@ -299,7 +299,7 @@ def _normalise_source(job: _Job) -> _Made:
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
     # The words' str hashes, already computed for the dicts: the merge, forked from the same
     # process and so of the same hash seed, tells the words apart by them without the strings.
-    return sha, len(norms), array.array("q", map(hash, vocab)).tobytes()
+    return sha, len(norms), array.array("q", map(hash, vocab)).tobytes(), words
 
 
 def _u4(values: Iterable[int]) -> npt.NDArray[np.uint32]:
@@ -764,12 +764,12 @@ class _Ready:
             self.pending[d.sha] = self.pending.get(d.sha, 0) + 1
         self.uses = dict(self.pending)
         self.vocab = _Vocabulary()
-        self.made: dict[str, bytes] = {}
+        self.made: dict[str, tuple[bytes, bytes]] = {}
         self.results = _normalised(todo, cache_dir, workers, progress)
 
     def _take(self, made: _Made) -> None:
-        sha, _tokens, keys = made
-        self.made[sha] = keys
+        sha, _tokens, keys, words = made
+        self.made[sha] = (keys, words)
         self.pending[sha] -= 1
         if not self.pending[sha]:
             del self.pending[sha]
@@ -779,8 +779,9 @@ class _Ready:
         while doc.sha in self.pending:
             self._take(next(self.results))
 
-    def keys(self, doc: _Doc) -> bytes | None:
-        """The keys of a transcript's distinct words (int64), if a worker made it just now."""
+    def keys(self, doc: _Doc) -> tuple[bytes, bytes] | None:
+        """The keys of a transcript's distinct words (int64) and the words (as its cache entry
+        holds them), if a worker made it just now."""
         found = self.made.get(doc.sha)
         if found is not None:
             self.uses[doc.sha] -= 1
@@ -862,15 +863,14 @@ def _merge_tables(
     sampled = 0  # tokens of the transcripts read, until the text's dictionary is made
     for doc, d in enumerate(docs):
         ready.wait(d)
-        keys = ready.keys(d)
-        words: list[str] | Callable[[], list[str]]
-        if keys is None:  # normalised in an earlier build (or made again here)
-            head, words = _load_words(cache_dir, d)
-            keys = _keys(words)
+        made = ready.keys(d)
+        if made is None:  # normalised in an earlier build (or made again here)
+            head, listed = _load_words(cache_dir, d)
+            numbers = vocab.number(_keys(listed), listed)
+            del listed
         else:
             head = _load_head(cache_dir, d)
-            words = functools.partial(_entry_words, cache_dir, d)
-        numbers = vocab.number(keys, words)
+            numbers = vocab.number(*made)
         heads.append(head)
         maps.write(numbers.astype("<u4", copy=False).tobytes())
         map_off.append(map_off[-1] + len(numbers))
@@ -1075,11 +1075,6 @@ def _load_words(cache_dir: Path, d: _Doc) -> tuple[dict[str, Any], list[str]]:
     raise IndexError_("cannot read back the index cache", file=str(cache_dir))
 
 
-def _entry_words(cache_dir: Path, d: _Doc) -> list[str]:
-    """A cache entry's distinct words."""
-    return _load_words(cache_dir, d)[1]
-
-
 def _load_head(cache_dir: Path, d: _Doc) -> dict[str, Any]:
     """A cache entry's head (an entry found damaged is made again)."""
     name = cache_dir / _cache_name(d.sha, d.source.kind)
@@ -1154,6 +1149,20 @@ def _shard_task(
 _VOCAB_RECENT = 4096
 
 
+def _pick_words(words: list[str] | bytes, wanted: list[int]) -> list[str]:
+    """The words at the indices `wanted` (ascending) of a list, or of a cache entry's words."""
+    if isinstance(words, list):
+        return [words[i] for i in wanted]
+    import numpy as np
+
+    # Where each word starts and ends, found in C; only the wanted ones are decoded.
+    ends = [*np.flatnonzero(np.frombuffer(words, dtype=np.uint8) == 0).tolist(), len(words)]
+    return [
+        words[(ends[i - 1] + 1 if i else 0) : ends[i]].decode("utf-8", "surrogatepass")
+        for i in wanted
+    ]
+
+
 def _keys(words: list[str]) -> bytes:
     """The keys _Vocabulary.number tells words apart by: their str hashes, as int64."""
     return array.array("q", map(hash, words)).tobytes()
@@ -1177,37 +1186,38 @@ class _Vocabulary:
         self.sorted_nums = np.zeros(0, dtype=np.uint32)
         self.recent: dict[int, int] = {}  # keys met since the arrays were last remade
 
-    def number(
-        self, keys: bytes, words: list[str] | Callable[[], list[str]]
-    ) -> npt.NDArray[np.uint32]:
+    def number(self, keys: bytes, words: list[str] | bytes) -> npt.NDArray[np.uint32]:
         """The numbers of a transcript's distinct words by their keys; new ones are numbered.
 
-        `words` are the words themselves, or gives them (asked for only when one is new).
+        `words` are the words themselves, or as stored in a cache entry (UTF-8, NUL between
+        them): only new ones are decoded.
         """
         import numpy as np
 
         wanted = np.frombuffer(keys, dtype="<i8").astype(np.int64, copy=False)
         out = np.zeros(len(wanted), dtype=np.uint32)
         if len(self.sorted_keys):
-            at = np.minimum(np.searchsorted(self.sorted_keys, wanted), len(self.sorted_keys) - 1)
-            hit = self.sorted_keys[at] == wanted
-            out[hit] = self.sorted_nums[at[hit]]
-            missing = np.flatnonzero(~hit)
+            # Sorted first: the search then walks the array in order (three times faster).
+            order = np.argsort(wanted)
+            at = np.searchsorted(self.sorted_keys, wanted[order])
+            at = np.minimum(at, len(self.sorted_keys) - 1)
+            hit = self.sorted_keys[at] == wanted[order]
+            out[order[hit]] = self.sorted_nums[at[hit]]
+            missing = np.sort(order[~hit])
         else:
             missing = np.arange(len(wanted))
         if not len(missing):
             return out
-        recent, listed = self.recent, None
-        found = []
-        for i, key in zip(missing.tolist(), wanted[missing].tolist(), strict=True):
-            num = recent.get(key)
-            if num is None:
-                if listed is None:
-                    listed = words() if callable(words) else words
-                num = recent[key] = len(self.words)
-                self.words.append(listed[i])
-            found.append(num)
-        out[missing] = found
+        recent = self.recent
+        seen = list(map(recent.get, wanted[missing].tolist()))
+        if None in seen:
+            new = [i for i, num in zip(missing.tolist(), seen, strict=True) if num is None]
+            for i, word in zip(new, _pick_words(words, new), strict=True):
+                key = int(wanted[i])
+                if key not in recent:  # twice in one transcript: a hash collision, one word
+                    recent[key] = len(self.words)
+                    self.words.append(word)
+        out[missing] = list(map(recent.__getitem__, wanted[missing].tolist()))
         if len(recent) > max(_VOCAB_RECENT, len(self.sorted_keys) // 8):
             self._remake()
         return out

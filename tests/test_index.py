@@ -312,17 +312,22 @@ def test_vocabulary_numbers_words_by_key_in_order_of_meeting(
     monkeypatch.setattr(qindex, "_VOCAB_RECENT", 0)
     vocab = qindex._Vocabulary()
     keys = qindex._keys
-
-    def unasked() -> list[str]:
-        raise AssertionError("words asked for with none new")
-
     assert vocab.number(keys(["b", "a"]), ["b", "a"]).tolist() == [0, 1]
-    assert vocab.number(keys(["a", "c", "b"]), lambda: ["a", "c", "b"]).tolist() == [1, 2, 0]
-    assert vocab.number(keys(["c", "a"]), unasked).tolist() == [2, 1]
-    assert vocab.number(keys([]), unasked).tolist() == []
-    assert vocab.words == ["b", "a", "c"]
+    # Words as a cache entry stores them: only the new one is decoded.
+    stored = "a\x00ça\x00b".encode()
+    assert vocab.number(keys(["a", "ça", "b"]), stored).tolist() == [1, 2, 0]
+    # No word is new: the words are not read (bytes that are no UTF-8 would raise).
+    assert vocab.number(keys(["ça", "a"]), b"\xff\x00\xff").tolist() == [2, 1]
+    assert vocab.number(keys([]), b"").tolist() == []
+    assert vocab.words == ["b", "a", "ça"]
     assert sorted(vocab.sorted_keys.tolist()) == vocab.sorted_keys.tolist()
     assert len(vocab.sorted_keys) + len(vocab.recent) == 3
+
+
+def test_pick_words_from_a_list_or_stored_bytes() -> None:
+    stored = "one\x00dos\x00trois\x00für".encode()
+    assert qindex._pick_words(stored, [0, 3]) == ["one", "für"]
+    assert qindex._pick_words(["x", "y", "z"], [1, 2]) == ["y", "z"]
 
 
 @pytest.mark.parametrize(("workers", "rel_max"), [(2, 3), (3, 3), (2, qindex._REL_MAX)])
