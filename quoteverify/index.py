@@ -844,11 +844,32 @@ def _merge_tables(
     # Each distinct word of the corpus: a first number in order of first appearance (sorted
     # within a transcript); ids by frequency once every shard is counted.
     vocab = ready.vocab
-    # Each transcript's numbers of its words (local to it) as corpus-wide first numbers, for
-    # the shards; those of the first transcripts until the text's dictionary is made.
-    maps = open(out / _SCRATCH_MAPS, "wb")  # noqa: SIM115 (closed after the loop)
-    map_off = [0]
+    # The numbers of the first transcripts' words, until the text's dictionary is made.
     early: list[Any] = []
+    # Shards: consecutive transcripts up to shard_tokens tokens (one transcript never splits),
+    # each written once its last transcript is read (and the text's dictionary made), while
+    # the workers normalise the rest. The open shard's transcripts with their words' numbers.
+    shard: list[tuple[int, Any]] = []
+    shard_base = 0
+    complete: list[list[tuple[int, Any]]] = []
+    counts = np.zeros(0, dtype=np.int64)
+    shard_meta: list[dict[str, int]] = []
+    lines_parts: list[bytes] = []
+
+    def write_shards() -> None:
+        nonlocal counts
+        for members in complete:
+            base = doc_cols[0][members[0][0]]
+            found, meta, lines = _shard(
+                w, text, docs, heads, cache_dir, len(shard_meta), members, base
+            )
+            if len(found) > len(counts):
+                counts = np.concatenate([counts, np.zeros(len(found) - len(counts), np.int64)])
+            counts[: len(found)] += found
+            shard_meta.append(meta)
+            lines_parts.append(lines)
+        complete.clear()
+
     # Speakers, runs and turns, exactly as CorpusIndex numbers them.
     labels: list[str] = []
     label_id: dict[str, int] = {}
@@ -873,8 +894,6 @@ def _merge_tables(
             head = _load_head(cache_dir, d)
             numbers = vocab.number(*made)
         heads.append(head)
-        maps.write(numbers.astype("<u4", copy=False).tobytes())
-        map_off.append(map_off[-1] + len(numbers))
         sampled += head["tokens"]
         if not text.started:
             early.append(numbers)
@@ -883,7 +902,6 @@ def _merge_tables(
                 zdict = _text_dict(cache_dir, docs[: doc + 1], heads, early, vocab.words)
                 text.start(zdict, docs, heads)
                 early.clear()
-        del numbers
         first = pos
         turn_off = turn_count
         if head["turns"]:
@@ -925,10 +943,21 @@ def _merge_tables(
         line_off += head["lines"]
         warnings += (Diagnostic(d.source.where, m) for m in head["warnings"])
         text.ready(doc + 1)
-    maps.close()
+        if shard and pos - shard_base > shard_tokens and first > shard_base:
+            complete.append(shard)
+            shard = []
+        if not shard:
+            shard_base = first
+        shard.append((doc, numbers))
+        del numbers
+        if complete and text.started:
+            write_shards()
     ready.finish()
     if not text.started:
         text.start(_text_dict(cache_dir, docs, heads, early, vocab.words), docs, heads)
+    complete.append(shard)
+    del shard
+    write_shards()
     # The reader finds a word by its hash; ties of frequency go by hash too.
     word_list = vocab.words
     del vocab, ready.vocab
@@ -941,6 +970,7 @@ def _merge_tables(
     hash_rank[by_hash] = np.arange(vocab_size)
     strings = [word.encode("utf-8", "surrogatepass") for word in word_list]
     del word_list
+    counts = np.concatenate([counts, np.zeros(vocab_size - len(counts), np.int64)])
     total = pos
     pos_fmt = "I" if total < 2**32 else "Q"
     w.raw("docmeta", b"".join(meta_blob))
@@ -973,35 +1003,7 @@ def _merge_tables(
     w.array("doc_turn_off", doc_cols[4], "I")
     w.array("doc_line_off", doc_cols[5], "Q")
 
-    # Shards: consecutive transcripts up to shard_tokens tokens (one transcript never splits).
-    shards: list[list[int]] = []
-    bounds: list[int] = []
-    for doc in range(len(docs)):
-        first, end = doc_cols[0][doc], doc_cols[1][doc]
-        if not shards or (end - bounds[-1] > shard_tokens and first > bounds[-1]):
-            shards.append([])
-            bounds.append(first)
-        shards[-1].append(doc)
     run_first_all = run_arr[:, 1]
-    lines_parts: list[bytes] = []
-    counts = np.zeros(vocab_size, dtype=np.int64)
-    shard_meta = []
-    global _SHARDS
-    _SHARDS = (w, text, docs, heads, cache_dir, map_off, vocab_size, doc_cols[0])
-    # Shards are independent: with compressing processes (a build with workers), as many
-    # forked ones read every other shard. Their `text` is a copy that compresses nothing.
-    processes = text.processes if text.running else 0
-    results = _alternate(_shard_task, list(enumerate(shards)), processes)
-    try:
-        for shard_counts, meta, files, lines in results:
-            counts += shard_counts
-            shard_meta.append(meta)
-            w.files.update(files)
-            lines_parts.append(lines)
-    finally:
-        results.close()
-        _SHARDS = None
-    (out / _SCRATCH_MAPS).unlink()
     # Frequency order (ties by hash): the words of most tokens get the ids of 16 bits.
     order = np.lexsort((hash_rank, -counts))
     new_id = np.empty(len(order), dtype=np.uint32)
@@ -1098,51 +1100,34 @@ def _load_entry(cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None)
     return entry
 
 
-# What the shards are read with (set by _merge_tables, inherited by its forks): the writer, the
-# text writer, the transcripts, their heads, the cache, where each transcript's word numbers
-# start in the scratch file of them, the vocabulary's size, each transcript's first token.
-_SHARDS: (
-    tuple[_Writer, _TextWriter, Sequence[_Doc], list[dict[str, Any]], Path, list[int], int, Any]
-    | None
-) = None
-
-
-def _shard_task(
-    job: tuple[int, Sequence[int]],
-) -> tuple[Any, dict[str, int], dict[str, list[Any]], bytes]:
-    """One shard's token arrays and scratch ranks: its word counts, meta, files and lines."""
+def _shard(
+    w: _Writer,
+    text: _TextWriter,
+    docs: Sequence[_Doc],
+    heads: Sequence[Mapping[str, Any]],
+    cache_dir: Path,
+    k: int,
+    members: Sequence[tuple[int, npt.NDArray[np.uint32]]],
+    base: int,
+) -> tuple[npt.NDArray[np.int64], dict[str, int], bytes]:
+    """One shard's token arrays and scratch ranks: its words' counts (by first number), meta
+    and line starts. `members` are its transcripts with their words' first numbers."""
     import numpy as np
 
-    assert _SHARDS is not None
-    writer, text, docs, heads, cache_dir, map_off, vocab_size, doc_first = _SHARDS
-    k, members = job
-    # A writer of its own: the files it writes are handed back (from a fork, too).
-    w = _Writer(writer.folder)
-    entries = [_load_entry(cache_dir, docs[m], heads[m]) for m in members]
-    maps = np.fromfile(
-        writer.folder / _SCRATCH_MAPS,
-        dtype="<u4",
-        count=map_off[members[-1] + 1] - map_off[members[0]],
-        offset=4 * map_off[members[0]],
-    )
-    base = map_off[members[0]]
+    entries = [_load_entry(cache_dir, docs[m], heads[m]) for m, _ in members]
     ranks = np.concatenate(
         [
             np.zeros(0, np.uint32),
-            *(
-                maps[map_off[m] - base : map_off[m + 1] - base][e.ids]
-                for m, e in zip(members, entries, strict=True)
-            ),
+            *(numbers[e.ids] for (_, numbers), e in zip(members, entries, strict=True)),
         ]
     )
-    del maps
-    counts = np.bincount(ranks, minlength=vocab_size)
+    counts = np.bincount(ranks)
     lines = []
-    for m, e in zip(members, entries, strict=True):
+    for (m, _), e in zip(members, entries, strict=True):
         text.add(docs[m], e.text)
         lines.append(e.line_starts.astype("<u4").tobytes())
-    meta = _write_shard(w, k, int(doc_first[members[0]]), entries, ranks)
-    return counts, meta, w.files, b"".join(lines)
+    meta = _write_shard(w, k, base, entries, ranks)
+    return counts, meta, b"".join(lines)
 
 
 # Keys a _Vocabulary keeps in a dict before merging them into its sorted arrays (at least; and
@@ -1297,10 +1282,6 @@ def _write_shard(
     w.array(f"s{k}_over", blocks[~fits].ravel(), "I")
     w.array(f"s{k}_lens", lens, lens_fmt)
     return {"base": base, "tokens": n}
-
-
-# Each transcript's words' first numbers (_Vocabulary), one after the other, for the shards.
-_SCRATCH_MAPS = ".maps"
 
 
 def _scratch_ids(k: int) -> str:
