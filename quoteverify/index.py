@@ -234,9 +234,9 @@ def _cache_name(sha: str, kind: str) -> str:
 # A transcript to normalise: file, sha256 as scanned, path, corpus folder, kind, cache folder.
 # The worker reads the file itself: the main process would only pass its bytes on.
 _Job = tuple[str, str, str, str, str, str]
-# What a worker returns of a transcript: its sha256, tokens, its distinct words' keys, and the
-# words as its cache entry holds them.
-_Made = tuple[str, int, bytes, bytes]
+# What a worker returns of a transcript: its sha256, tokens, its distinct words' keys, the words
+# as its cache entry holds them, and the entry's head (so the merge reads neither again).
+_Made = tuple[str, int, bytes, bytes, dict[str, Any]]
 
 
 def _normalise_source(job: _Job) -> _Made:
@@ -300,7 +300,7 @@ def _normalise_source(job: _Job) -> _Made:
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
     # The words' str hashes, already computed for the dicts: the merge, forked from the same
     # process and so of the same hash seed, tells the words apart by them without the strings.
-    return sha, len(norms), array.array("q", map(hash, vocab)).tobytes(), words
+    return sha, len(norms), array.array("q", map(hash, vocab)).tobytes(), words, head
 
 
 def _u4(values: Iterable[int]) -> npt.NDArray[np.uint32]:
@@ -765,12 +765,12 @@ class _Ready:
             self.pending[d.sha] = self.pending.get(d.sha, 0) + 1
         self.uses = dict(self.pending)
         self.vocab = _Vocabulary()
-        self.made: dict[str, tuple[bytes, bytes]] = {}
+        self.made: dict[str, tuple[bytes, bytes, dict[str, Any]]] = {}
         self.results = _normalised(todo, cache_dir, workers, progress)
 
     def _take(self, made: _Made) -> None:
-        sha, _tokens, keys, words = made
-        self.made[sha] = (keys, words)
+        sha, _tokens, keys, words, head = made
+        self.made[sha] = (keys, words, head)
         self.pending[sha] -= 1
         if not self.pending[sha]:
             del self.pending[sha]
@@ -780,9 +780,9 @@ class _Ready:
         while doc.sha in self.pending:
             self._take(next(self.results))
 
-    def keys(self, doc: _Doc) -> tuple[bytes, bytes] | None:
-        """The keys of a transcript's distinct words (int64) and the words (as its cache entry
-        holds them), if a worker made it just now."""
+    def keys(self, doc: _Doc) -> tuple[bytes, bytes, dict[str, Any]] | None:
+        """The keys of a transcript's distinct words (int64), the words (as its cache entry
+        holds them) and the entry's head, if a worker made it just now."""
         found = self.made.get(doc.sha)
         if found is not None:
             self.uses[doc.sha] -= 1
@@ -891,8 +891,8 @@ def _merge_tables(
             numbers = vocab.number(_keys(listed), listed)
             del listed
         else:
-            head = _load_head(cache_dir, d)
-            numbers = vocab.number(*made)
+            keys, words, head = made
+            numbers = vocab.number(keys, words)
         heads.append(head)
         sampled += head["tokens"]
         if not text.started:
@@ -1076,18 +1076,6 @@ def _load_words(cache_dir: Path, d: _Doc) -> tuple[dict[str, Any], list[str]]:
         # A damaged entry is made again rather than trusted.
         _normalise_all([d], cache_dir, 1, None)
     raise IndexError_("cannot read back the index cache", file=str(cache_dir))
-
-
-def _load_head(cache_dir: Path, d: _Doc) -> dict[str, Any]:
-    """A cache entry's head (an entry found damaged is made again)."""
-    name = cache_dir / _cache_name(d.sha, d.source.kind)
-    try:
-        head = json.loads(name.with_suffix(".json").read_bytes())
-    except (OSError, ValueError):
-        head = None
-    if isinstance(head, dict):
-        return head
-    return _load_words(cache_dir, d)[0]
 
 
 def _load_entry(cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None) -> _Entry:
