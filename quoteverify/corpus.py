@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import operator
 import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, compress, islice, repeat
 from pathlib import Path
 
 from quoteverify.errors import CorpusError, InputFileError
@@ -30,8 +32,17 @@ _WS = re.compile(r"\s+")
 _WORD = r"[^\W\d_](?:[^\W\d_]|[.'’-])*"
 # A label: up to six words, then a colon followed by a blank or the end of the line.
 LABEL_LINE = re.compile(rf"({_WORD}(?:[ \t]+{_WORD}){{0,5}}):(?:[ \t]|$)")
-# Any text up to the first colon, for transcripts that declare their speakers.
-_ANY_LABEL = re.compile(r"([^:\s][^:\n]*):(?:[ \t]|$)")
+# A label's words alone, for transcripts that do not declare their speakers.
+_NAME = re.compile(rf"{_WORD}(?:[ \t]+{_WORD}){{0,5}}")
+# Any text up to the first colon, then a blank or the line's end (a CR of a CR LF before it).
+# Groups: 1 the line's start, 2 the label, 3 the blanks after the colon (across lines). A
+# label of LABEL_LINE is one of these whose text is a _NAME.
+_LABEL = r"([^:\s][^:\n]*):(?=[ \t]|\r?$)(?=(\s*))"
+# The first line's label, matched at its start (after a BOM) ...
+_FIRST = re.compile(rf"(){_LABEL}", re.M)
+# ... and every other line: each line feed, with the label of the line it opens if any.
+_SCAN = re.compile(rf"\n()(?:{_LABEL})?", re.M)
+_LABEL_GROUP = operator.itemgetter(2)
 # Lower-case name particles allowed inside a name: "Charles de Gaulle".
 _PARTICLES = frozenset(
     [
@@ -178,7 +189,10 @@ def _speaker_list(value: str, *, where: str, line: int) -> tuple[str, ...]:
 def parse_transcript(text: str, *, path: str, corpus: str) -> Transcript:
     """Parse a transcript in our format: optional front matter, then `Speaker: text` turns."""
     where = display_path(corpus, path)
-    lines = _Lines(text, _line_starts(text))
+    # One search finds every line start and every label-like line opening after it.
+    scan = list(_SCAN.finditer(text))
+    lines = _Lines(text, (0, *map(re.Match.start, scan, repeat(1))))
+    starts = lines.starts
     # A BOM is kept in the text (offsets) but is no part of the first line's content.
     bom = 1 if text.startswith("\ufeff") else 0
     meta: dict[str, str] = {}
@@ -187,58 +201,68 @@ def parse_transcript(text: str, *, path: str, corpus: str) -> Transcript:
     if lines.content(0)[bom:].rstrip() == "---":
         meta, speakers, body = _front_matter(lines, 0, where)
     declared = {norm_label(s) for s in speakers}
+    body_start = max(starts[body] if body < len(starts) else len(text), bom)
+
+    # Each distinct label text is checked once: its speaker, or "" when it is no label.
+    verdicts: dict[str, str] = {}
+
+    def speaker_of(raw: str) -> str:
+        if declared:
+            return raw.rstrip() if norm_label(raw) in declared else ""
+        return raw if _NAME.fullmatch(raw) and looks_like_name(raw) else ""
+
+    # (1-based line number, match) of the label-like lines of the body, in order.
+    later = max(body, 1)
+    candidates: Iterator[tuple[int, re.Match[str]]] = compress(
+        enumerate(islice(scan, later - 1, None), later + 1),
+        map(_LABEL_GROUP, islice(scan, later - 1, None)),
+    )
+    if body == 0 and (first := _FIRST.match(text, bom)) is not None:
+        candidates = chain([(1, first)], candidates)
+
+    # Only label lines are looked at, not every line: a turn runs to the next label's line,
+    # and the lines without text before that fall away when the turn's text is stripped.
+    labels: list[tuple[int, str, re.Match[str]]] = []
+    for number, m in candidates:
+        raw = m[2]
+        speaker = verdicts.get(raw)
+        if speaker is None:
+            speaker = verdicts[raw] = speaker_of(raw)
+        if speaker:
+            labels.append((number, speaker, m))
+    _no_text_before(text, body_start, labels[0][2].start(1) if labels else len(text), where, starts)
+    if not labels:
+        raise CorpusError("no speaker turns", file=where, line=1)
 
     turns: list[Turn] = []
-    seen: dict[str, None] = {}
-    # The open turn: its label line index, speaker and where its text starts.
-    open_line, open_speaker, open_start = -1, "", 0
-
-    def close(last: int) -> None:
-        start, body_text = _trimmed(text, open_start, lines.end(last))
-        turns.append(Turn(len(turns), open_speaker, body_text, open_line + 1, start))
-
-    last_content = -1
-    for i in range(body, len(lines)):
-        skip = bom if i == 0 else 0
-        line = lines.content(i)[skip:]
-        label = _label(line, declared)
-        if label is None:
-            if line.strip():
-                if open_line < 0:
-                    raise CorpusError("text before the first speaker turn", file=where, line=i + 1)
-                last_content = i
-            continue
-        if open_line >= 0:
-            close(last_content)
-        speaker, after = label
-        open_line, open_speaker = i, speaker
-        open_start = lines.starts[i] + skip + after
-        last_content = i
-        seen.setdefault(speaker, None)
-    if open_line < 0:
-        raise CorpusError("no speaker turns", file=where, line=1)
-    close(last_content)
+    stops = [m.start(1) for _, _, m in islice(labels, 1, None)]
+    stops.append(len(text))
+    for (number, speaker, m), stop in zip(labels, stops, strict=True):
+        # Group 3 is the run of blanks after the colon: the text starts where it ends, unless
+        # it runs up to the next label and the turn has no text.
+        start = m.end(3)
+        if start < stop:
+            turns.append(Turn(len(turns), speaker, text[start:stop].rstrip(), number, start))
+        else:
+            turns.append(Turn(len(turns), speaker, "", number, m.end(2) + 1))
     return Transcript(
         path=path,
         corpus=corpus,
         turns=tuple(turns),
         meta=meta,
-        speakers=speakers or tuple(seen),
-        line_starts=lines.starts,
+        speakers=speakers or tuple(dict.fromkeys(speaker for _, speaker, _ in labels)),
+        line_starts=starts,
     )
 
 
-def _label(line: str, declared: set[str]) -> tuple[str, int] | None:
-    """The speaker label opening a line, as written, and the offset just after its colon."""
-    if declared:
-        m = _ANY_LABEL.match(line)
-        if m is None or norm_label(m.group(1)) not in declared:
-            return None
-        return m.group(1).rstrip(), m.end(1) + 1
-    m = LABEL_LINE.match(line)
-    if m is None or not looks_like_name(m.group(1)):
-        return None
-    return m.group(1), m.end(1) + 1
+def _no_text_before(text: str, start: int, stop: int, where: str, starts: tuple[int, ...]) -> None:
+    """Raise for the first line in text[start:stop] (before the first label) with text in it."""
+    lead = text[start:stop]
+    if lead.strip():
+        at = start + len(lead) - len(lead.lstrip())
+        raise CorpusError(
+            "text before the first speaker turn", file=where, line=bisect.bisect_right(starts, at)
+        )
 
 
 # --- WebVTT --------------------------------------------------------------------------------

@@ -100,6 +100,22 @@ PARSE_CASES: list[tuple[str, str, Turns]] = [
             ("Bo Ng", 4, "yes"),
         ],
     ),
+    (
+        "a bare label before CR LF, a lone CR after the colon is no label",
+        "Q:\r\n\r\nA:\rno\r\nQ:\r\nWhy?\r\n",
+        [("Q", 1, "A:\rno"), ("Q", 4, "Why?")],
+    ),
+    (
+        "Unicode blank lines end a turn; a turn of blanks is empty",
+        "Ann Lee: one\n\u2028\n\u00a0\t\nBo Ng:\t\u3000\n\x85\nAnn Lee: two\n\r\n  ",
+        [("Ann Lee", 1, "one"), ("Bo Ng", 4, ""), ("Ann Lee", 6, "two")],
+    ),
+    (
+        "declared speakers: a colon-ended line of another label is text, spacing ignored",
+        "\ufeff---\nspeakers: [Ann Lee]\n---\nann  LEE :\tyes\nBob: no\n"
+        "  Ann Lee: indented\nANN LEE:",
+        [("ann  LEE", 4, "yes\nBob: no\n  Ann Lee: indented"), ("ANN LEE", 7, "")],
+    ),
 ]
 
 
@@ -154,6 +170,9 @@ ERROR_CASES: list[tuple[str, str, int]] = [
     ("", "no speaker turns", 1),
     ("\n \n", "no speaker turns", 1),
     ("---\ntitle: only front matter\n---\n", "no speaker turns", 1),
+    ("---\ntitle: closed on the last line\n---", "no speaker turns", 1),
+    ("\ufeff\n\u2028 \n  Note: Ann: hi\nAnn: ho\n", "text before the first speaker turn", 3),
+    ("\ufeffthe chair: hi\nAnn: ho\n", "text before the first speaker turn", 1),
 ]
 
 
