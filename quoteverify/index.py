@@ -331,12 +331,17 @@ def _words_at(head: Mapping[str, Any]) -> int:
 
 
 def _read_entry(
-    cache_dir: Path, sha: str, kind: str, head: Mapping[str, Any] | None = None
+    cache_dir: Path,
+    sha: str,
+    kind: str,
+    head: Mapping[str, Any] | None = None,
+    *,
+    text: bool = True,
 ) -> _Entry | None:
     """A cache entry, or None when it is missing or damaged.
 
     With `head` (its .json, already read: parsing it again would cost as much as the rest),
-    only the .bin is read.
+    only the .bin is read; without `text`, only its arrays (the entry's text is then empty).
     """
     import numpy as np
 
@@ -345,18 +350,21 @@ def _read_entry(
         if head is None:
             head = json.loads(name.with_suffix(".json").read_bytes())
         assert head is not None
-        body = name.with_suffix(".bin").read_bytes()
         n, lines = int(head["tokens"]), int(head["lines"])
         at = _words_at(head) + int(head["words_bytes"])
+        with open(name.with_suffix(".bin"), "rb") as f:
+            body = f.read() if text else f.read(_words_at(head))
+            # Whether the file holds the words and text that the head says it does.
+            complete = len(body) >= at if text else f.seek(0, os.SEEK_END) >= at
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if len(body) < at:
+    if not complete:
         return None
     ids, starts, lens, line_starts = (
         np.frombuffer(body, dtype="<u4", count=count, offset=4 * skip)
         for count, skip in ((n, 0), (n, n), (n, 2 * n), (lines, 3 * n))
     )
-    return _Entry(head, ids, starts, lens, line_starts, body[at:])
+    return _Entry(head, ids, starts, lens, line_starts, body[at:] if text else b"")
 
 
 def _read_words(cache_dir: Path, d: _Doc, head: Mapping[str, Any]) -> list[str] | None:
@@ -1078,8 +1086,10 @@ def _load_words(cache_dir: Path, d: _Doc) -> tuple[dict[str, Any], list[str]]:
     raise IndexError_("cannot read back the index cache", file=str(cache_dir))
 
 
-def _load_entry(cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None) -> _Entry:
-    entry = _read_entry(cache_dir, d.sha, d.source.kind, head)
+def _load_entry(
+    cache_dir: Path, d: _Doc, head: Mapping[str, Any] | None = None, *, text: bool = True
+) -> _Entry:
+    entry = _read_entry(cache_dir, d.sha, d.source.kind, head, text=text)
     if entry is None:
         _normalise_all([d], cache_dir, 1, None)
         entry = _read_entry(cache_dir, d.sha, d.source.kind)
@@ -1102,7 +1112,8 @@ def _shard(
     and line starts. `members` are its transcripts with their words' first numbers."""
     import numpy as np
 
-    entries = [_load_entry(cache_dir, docs[m], heads[m]) for m, _ in members]
+    # The text is read only to be compressed here (no compressing processes).
+    entries = [_load_entry(cache_dir, docs[m], heads[m], text=not text.running) for m, _ in members]
     ranks = np.concatenate(
         [
             np.zeros(0, np.uint32),
@@ -1328,7 +1339,7 @@ def _text_dict(
     for d, head, mapped in zip(docs, heads, numbers, strict=True):
         if tokens >= _DICT_SAMPLE:
             break
-        entry = _load_entry(cache_dir, d, head)
+        entry = _load_entry(cache_dir, d, head, text=False)
         parts.append(mapped[entry.ids])
         tokens += len(entry.ids)
     if not tokens:
