@@ -779,6 +779,9 @@ _HASH_A = 0x9E3779B97F4A7C15
 _HASH_B = 0xC2B2AE3D27D4EB4F
 
 
+# A place after every token: _Forms.first_seen's mark of a form not seen.
+_NEVER = 1 << 62
+
 _KEY_MASKS: list[npt.NDArray[np.uint64]] = []
 
 
@@ -816,6 +819,9 @@ class _Forms:
         # row, so that a look-up reads one place in memory
         self.table: npt.NDArray[np.uint64] = np.zeros((1 << bits, 3), dtype=np.uint64)
         self.words = 0
+        # first_seen's tables of forms: each one's first place (_NEVER), its rank
+        self.first: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        self.rank: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
 
     def form_id(self, norm: str) -> int:
         """The id of a canonical form, given one if new."""
@@ -830,6 +836,24 @@ class _Forms:
             self.objects[form] = norm
             self.flags[form] = _form_flags(norm)
         return form
+
+    def first_seen(self, ids: npt.NDArray[np.intp]) -> tuple[list[str], npt.NDArray[np.intp]]:
+        """The distinct forms of ids in order of first appearance, and each id's index there."""
+        import numpy as np
+
+        if len(self.first) < len(self.objects):
+            self.first = np.full(len(self.objects), _NEVER, dtype=np.intp)
+            self.rank = np.zeros(len(self.objects), dtype=np.intp)
+        first = self.first
+        # Each form's first place, in a table of all forms that is left as it was found.
+        places = np.arange(len(ids))
+        np.minimum.at(first, ids, places)
+        heads = np.flatnonzero(first[ids] == places)
+        first[ids] = _NEVER
+        distinct = ids[heads]
+        self.rank[distinct] = np.arange(len(distinct))
+        vocab: list[str] = self.objects[distinct].tolist()
+        return vocab, self.rank[ids]
 
     def _find(
         self, keys: npt.NDArray[np.uint64], slots: npt.NDArray[np.intp]
@@ -966,7 +990,17 @@ class _Cut:
     text, and where a digit may stand, for _tokens.
     """
 
-    __slots__ = ("digits", "ends", "flags", "ids", "norms", "places", "starts")
+    __slots__ = (
+        "digits",
+        "end_array",
+        "ends",
+        "flags",
+        "forms",
+        "ids",
+        "places",
+        "start_array",
+        "starts",
+    )
 
     def __init__(self, text: str, offset: int = 0) -> None:
         """Cut text, whose offsets are offset + index into it."""
@@ -1004,13 +1038,14 @@ class _Cut:
         # An apostrophe joins the word characters on both sides of it.
         word[2:-2] |= (cls[1:-1] == 2) & (cls[:-2] == 1) & (cls[2:] == 1)
         edges = np.flatnonzero(word[1:] != word[:-1])
-        offsets = (edges + offset).tolist()
-        self.starts: list[int] = offsets[0::2]
-        self.ends: list[int] = offsets[1::2]
-        forms = _forms(len(self.starts))
+        offsets = edges + offset
+        self.start_array: npt.NDArray[np.intp] = offsets[0::2]
+        self.end_array: npt.NDArray[np.intp] = offsets[1::2]
+        self.starts: list[int] = self.start_array.tolist()
+        self.ends: list[int] = self.end_array.tolist()
+        self.forms = forms = _forms(len(self.starts))
         # The id of each word's canonical form (equal ids, equal forms), and its _F_ flags.
         self.ids = forms.ids(text, codes, edges[0::2], edges[1::2])
-        self.norms: list[str] = forms.objects[self.ids].tolist()
         self.flags = forms.flags[self.ids]
 
     def take(self, a: int, b: int) -> tuple[list[str], list[int], list[int]] | None:
@@ -1020,7 +1055,8 @@ class _Cut:
         j = bisect.bisect_left(starts, b, i)
         if (i and ends[i - 1] > a) or (j and ends[j - 1] > b):
             return None
-        return self.norms[i:j], starts[i:j], ends[i:j]
+        norms: list[str] = self.forms.objects[self.ids[i:j]].tolist()
+        return norms, starts[i:j], ends[i:j]
 
     def odd_places(self, a: int, b: int, base: int) -> tuple[list[int], bool]:
         """As _odd_places for [a, b), offsets less base; a few more places at the ends may be
@@ -1272,20 +1308,22 @@ def _repeat_candidates(norms: list[str]) -> list[int]:
     return sorted(set(found)) if found else found
 
 
-def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
-    """Number phrases and "per cent" as one word."""
+def _merges(
+    text: str, words: _Words, numeric: list[int], base: int
+) -> list[tuple[int, int, str, int]]:
+    """Number phrases and "per cent" to read as one word: (i, j, norm, end) for words i to j,
+    in order."""
     norms, starts, ends = words.norms, words.starts, words.ends
-    out = _Words([], [], [])
+    found: list[tuple[int, int, str, int]] = []
     pos = 0
     n = len(norms)
     for i in numeric:
         if i < pos:
             continue
-        norm, start, end = norms[i], starts[i], ends[i]
+        norm, end = norms[i], ends[i]
         if norm == "per":
             if i + 1 < n and norms[i + 1] == "cent" and _joins(text, end, starts[i + 1], base):
-                out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
-                out.append("percent", start, ends[i + 1])
+                found.append((i, i + 2, "percent", ends[i + 1]))
                 pos = i + 2
             continue
         following = norms[i + 1] if i + 1 < n else ""
@@ -1293,18 +1331,29 @@ def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
             # Most numbers are one word, which _parse_number would read as below.
             entry = _NUMBER_WORDS.get(norm)
             if entry is not None:
-                out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
-                out.append(_ordinal(entry[1]) if entry[2] else str(entry[1]), start, end)
+                found.append((i, i + 1, _ordinal(entry[1]) if entry[2] else str(entry[1]), end))
                 pos = i + 1
             continue  # digits alone stay as they are
         parsed = _parse_number(words, i, text, base)
         if parsed is not None:
-            out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
             digits, j = parsed
-            out.append(digits, start, ends[j - 1])
+            found.append((i, j, digits, ends[j - 1]))
             pos = j
-    if pos == 0:
+    return found
+
+
+def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
+    """Number phrases and "per cent" as one word."""
+    merges = _merges(text, words, numeric, base)
+    if not merges:
         return words
+    norms, starts, ends = words.norms, words.starts, words.ends
+    out = _Words([], [], [])
+    pos = 0
+    for i, j, norm, end in merges:
+        out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
+        out.append(norm, starts[i], end)
+        pos = j
     out.extend(norms[pos:], starts[pos:], ends[pos:])
     return out
 
@@ -1405,11 +1454,70 @@ def normalise_turns(
     """The tokens of the turns (start, length) of a transcript's text, as normalise gives them
     turn by turn, joined as lists: norms, starts, ends, and the count of each turn's.
 
-    For the index build: it makes neither Token nor Dropped objects, and cuts the whole text
-    into words at once.
+    It makes neither Token nor Dropped objects, and cuts the whole text into words at once.
     """
-    out = _Words([], [], [])
+    norms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     counts: list[int] = []
+    for forms, ids, first, last in _turn_cuts(text, turns, counts):
+        norms += forms.objects[ids].tolist()
+        starts += first.tolist()
+        ends += last.tolist()
+    return norms, starts, ends, counts
+
+
+def normalise_turns_arrays(
+    text: str, turns: Sequence[tuple[int, int]]
+) -> tuple[
+    list[str],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    list[int],
+]:
+    """The tokens of normalise_turns as the index stores them: (vocab, ids, starts, lengths,
+    counts), vocab the distinct norms in order of first appearance and ids each token's index
+    in it, as uint32 arrays.
+
+    For the index build: no Python object is made per token.
+    """
+    import numpy as np
+
+    counts: list[int] = []
+    cuts = list(_turn_cuts(text, turns, counts))
+    if not cuts:
+        empty = np.zeros(0, dtype=np.uint32)
+        return [], empty, empty.copy(), empty.copy(), counts
+    forms, ids, starts, ends = cuts[0]
+    vocab, local = forms.first_seen(ids)
+    if len(cuts) > 1:
+        # Each cut may have a table of forms of its own: cuts' words are told apart by their
+        # strings.
+        number = dict(zip(vocab, range(len(vocab)), strict=True))
+        parts = [local]
+        for forms, ids, _, _ in cuts[1:]:
+            words, here = forms.first_seen(ids)
+            renumber = [number.setdefault(word, len(number)) for word in words]
+            parts.append(np.array(renumber, dtype=np.intp)[here])
+        vocab = list(number)
+        local = np.concatenate(parts)
+        starts = np.concatenate([cut[2] for cut in cuts])
+        ends = np.concatenate([cut[3] for cut in cuts])
+    return (
+        vocab,
+        local.astype(np.uint32),
+        starts.astype(np.uint32),
+        (ends - starts).astype(np.uint32),
+        counts,
+    )
+
+
+def _turn_cuts(
+    text: str, turns: Sequence[tuple[int, int]], counts: list[int]
+) -> Iterator[tuple[_Forms, npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
+    """The tokens of the turns a few at a time: (table of forms, form ids, starts, ends) of
+    each cut's turns, their counts appended to counts."""
     k = 0
     while k < len(turns):
         # The next turns that fit in _CUT_CHARS characters (one turn at least), cut at once: a
@@ -1424,9 +1532,8 @@ def normalise_turns(
             cut_start, cut_end = min(cut_start, later), max(cut_end, later + size)
             m += 1
         cut = _Cut(text[cut_start:cut_end], cut_start)
-        _cut_turns(text, cut, turns[k:m], out, counts)
+        yield (cut.forms, *_cut_turns(text, cut, turns[k:m], counts))
         k = m
-    return out.norms, out.starts, out.ends, counts
 
 
 def _in_range(found: list[int], i: int, j: int) -> bool:
@@ -1503,9 +1610,10 @@ def _turn_plan(
 
 
 def _cut_turns(
-    text: str, cut: _Cut, turns: Sequence[tuple[int, int]], out: _Words, counts: list[int]
-) -> None:
-    """Append the words of turns that lie in cut to out, and their counts to counts.
+    text: str, cut: _Cut, turns: Sequence[tuple[int, int]], counts: list[int]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The words of turns that lie in cut, as (form ids, starts, ends), their counts appended
+    to counts.
 
     A turn whose words are ranges of the cut's (most are) is read from the cut's words kept
     in all such turns, with candidates for repeats and the words that may start a number found
@@ -1550,47 +1658,81 @@ def _cut_turns(
     runs = np.searchsorted(repeats, bounds + np.tile([1, 0], len(turns)))
     number_runs = np.searchsorted(numbers, bounds)
     plain = (runs[0::2] == runs[1::2]) & (number_runs[0::2] == number_runs[1::2])
-    flat = keep.tobytes()
-    norms = list(itertools.compress(cut.norms, flat))
-    starts = list(itertools.compress(cut.starts, flat))
-    ends = list(itertools.compress(cut.ends, flat))
-    pending = -1  # start of the run of plain turns' words not yet appended to out
-    fb = 0
+    # The words out of the kept ones, edited in place: a dropped repeat or the rest of a
+    # number phrase is dropped, a number phrase's first word becomes the number. The words of
+    # a turn not read from them are put in before the kept word `at` (the next turn's first).
+    starts = cut.start_array[kept]
+    ends = cut.end_array[kept]
+    drop = np.zeros(n, dtype=bool)
+    objects = cut.forms.objects
+    form_id = cut.forms.form_id
+    inserts: list[tuple[int, _Words]] = []
+    at = 0
     for k, (start, length) in enumerate(turns):
-        if spans[2 * k] >= 0 and plain[k]:
-            fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
-            if pending < 0:
-                pending = fa
-            counts.append(fb - fa)
-            continue
-        if pending >= 0:
-            out.extend(norms[pending:fb], starts[pending:fb], ends[pending:fb])
-            pending = -1
         if spans[2 * k] < 0:
             words = _words(text[start : start + length], start, False, [], [], cut)
-        else:
-            fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
-            words = _Words(norms[fa:fb], starts[fa:fb], ends[fa:fb])
-            numeric = (numbers[number_runs[2 * k] : number_runs[2 * k + 1]] - fa).tolist()
-            candidates = (repeats[runs[2 * k] : runs[2 * k + 1]] - fa).tolist()
-            if candidates:
-                gone = _drop_repeats(text, words, candidates, 0, [])
-                if gone:
-                    flags = bytearray(b"\x01") * len(words.norms)
-                    for p in gone:
-                        flags[p] = 0
-                    words = words.compress(flags)
-                    if numeric:
-                        dropped = set(gone)
-                        numeric = [
-                            p - bisect.bisect_left(gone, p) for p in numeric if p not in dropped
-                        ]
-            if numeric:
-                words = _merge(text, words, numeric, 0)
-        out.extend(words.norms, words.starts, words.ends)
-        counts.append(len(words.norms))
-    if pending >= 0:
-        out.extend(norms[pending:fb], starts[pending:fb], ends[pending:fb])
+            inserts.append((at, words))
+            counts.append(len(words.norms))
+            continue
+        fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
+        at = fb
+        if plain[k]:
+            counts.append(fb - fa)
+            continue
+        words = _Words(objects[ids[fa:fb]].tolist(), starts[fa:fb].tolist(), ends[fa:fb].tolist())
+        numeric = (numbers[number_runs[2 * k] : number_runs[2 * k + 1]] - fa).tolist()
+        candidates = (repeats[runs[2 * k] : runs[2 * k + 1]] - fa).tolist()
+        # where each of words stands among the kept words
+        where: Sequence[int] = range(fa, fb)
+        if candidates:
+            gone = _drop_repeats(text, words, candidates, 0, [])
+            if gone:
+                flags = bytearray(b"\x01") * len(words.norms)
+                for p in gone:
+                    flags[p] = 0
+                words = words.compress(flags)
+                where = list(itertools.compress(where, flags))
+                drop[[fa + p for p in gone]] = True
+                if numeric:
+                    dropped = set(gone)
+                    numeric = [p - bisect.bisect_left(gone, p) for p in numeric if p not in dropped]
+        size = len(words.norms)
+        if numeric:
+            for i, j, norm, end in _merges(text, words, numeric, 0):
+                first = where[i]
+                ids[first] = form_id(norm)
+                ends[first] = end
+                if j > i + 1:
+                    drop[where[i + 1 : j]] = True
+                    size -= j - i - 1
+        counts.append(size)
+    if not drop.any() and not inserts:
+        return ids, starts, ends
+    left = np.flatnonzero(~drop)
+    if not inserts:
+        return ids[left], starts[left], ends[left]
+    # The kept words left, in pieces between the turns read otherwise, which come between.
+    cuts = np.searchsorted(left, [place for place, _ in inserts]).tolist()
+    pieces: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]] = []
+    pos = 0
+    for cut_at, (_, words) in zip(cuts, inserts, strict=True):
+        taken = left[pos:cut_at]
+        pieces.append((ids[taken], starts[taken], ends[taken]))
+        pieces.append(
+            (
+                np.array([form_id(norm) for norm in words.norms], dtype=np.intp),
+                np.array(words.starts, dtype=np.intp),
+                np.array(words.ends, dtype=np.intp),
+            )
+        )
+        pos = cut_at
+    taken = left[pos:]
+    pieces.append((ids[taken], starts[taken], ends[taken]))
+    return (
+        np.concatenate([piece[0] for piece in pieces]),
+        np.concatenate([piece[1] for piece in pieces]),
+        np.concatenate([piece[2] for piece in pieces]),
+    )
 
 
 # --- names ---------------------------------------------------------------------------------
