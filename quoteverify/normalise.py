@@ -815,6 +815,10 @@ class _Forms:
         self.index: dict[str, int] = {}  # form -> id
         self.objects: npt.NDArray[np.object_] = np.empty(1 << 12, dtype=object)  # id -> form
         self.flags: npt.NDArray[np.uint8] = np.zeros(1 << 12, dtype=np.uint8)  # id -> _F_ bits
+        # id -> the id of a number word's digits when it is a number by itself, else -1
+        self.numeral: npt.NDArray[np.intp] = np.full(1 << 12, -1, dtype=np.intp)
+        # id -> whether a number word before it may start a number phrase
+        self.follows: npt.NDArray[np.bool_] = np.zeros(1 << 12, dtype=bool)
         # slot -> the word's bytes as two integers (0 for an empty slot) and its form's id: one
         # row, so that a look-up reads one place in memory
         self.table: npt.NDArray[np.uint64] = np.zeros((1 << bits, 3), dtype=np.uint64)
@@ -833,8 +837,13 @@ class _Forms:
 
                 self.objects = np.concatenate([self.objects, np.empty(form, dtype=object)])
                 self.flags = np.concatenate([self.flags, np.zeros(form, dtype=np.uint8)])
+                self.numeral = np.concatenate([self.numeral, np.full(form, -1, dtype=np.intp)])
+                self.follows = np.concatenate([self.follows, np.zeros(form, dtype=bool)])
             self.objects[form] = norm
             self.flags[form] = _form_flags(norm)
+            self.follows[form] = norm in _NUMBER_WORDS or norm == "point"
+            if norm in _NUMBER_START:  # the digits are no number word: no deeper recursion
+                self.numeral[form] = self.form_id(_numeral(_NUMBER_WORDS[norm]))
         return form
 
     def first_seen(self, ids: npt.NDArray[np.intp]) -> tuple[list[str], npt.NDArray[np.intp]]:
@@ -1308,6 +1317,11 @@ def _repeat_candidates(norms: list[str]) -> list[int]:
     return sorted(set(found)) if found else found
 
 
+def _numeral(entry: tuple[str, int, bool]) -> str:
+    """The digits of a number word read by itself."""
+    return _ordinal(entry[1]) if entry[2] else str(entry[1])
+
+
 def _merges(
     text: str, words: _Words, numeric: list[int], base: int
 ) -> list[tuple[int, int, str, int]]:
@@ -1331,7 +1345,7 @@ def _merges(
             # Most numbers are one word, which _parse_number would read as below.
             entry = _NUMBER_WORDS.get(norm)
             if entry is not None:
-                found.append((i, i + 1, _ordinal(entry[1]) if entry[2] else str(entry[1]), end))
+                found.append((i, i + 1, _numeral(entry), end))
                 pos = i + 1
             continue  # digits alone stay as they are
         parsed = _parse_number(words, i, text, base)
@@ -1641,31 +1655,55 @@ def _cut_turns(
     keep &= (cut.flags & _F_STOP) == 0
     kept = np.flatnonzero(keep)
     ids = cut.ids[kept]
+    starts = cut.start_array[kept]
+    ends = cut.end_array[kept]
+    forms = cut.forms
     # Words equal at a distance of 1-3: _repeat_candidates over all the turns' words at once.
     # A turn's words are a run of these, so the candidates in a run are a superset of its own,
-    # and _drop_repeats checks each candidate in full.
+    # and _drop_repeats checks each candidate in full. A word equal only to the one before it
+    # is a repeat only across a dash: the others are left out, as _drop_repeats would drop
+    # nothing for them.
     n = len(ids)
     same = np.zeros(n, dtype=bool)
-    same[1:] = ids[1:] == ids[:-1]
     if n > 3:
-        same[2:-1] |= (ids[2:-1] == ids[:-3]) & (ids[3:] == ids[1:-2])
+        same[2:-1] = (ids[2:-1] == ids[:-3]) & (ids[3:] == ids[1:-2])
     if n > 5:
         same[3:-2] |= (ids[3:-2] == ids[:-5]) & (ids[4:-1] == ids[1:-4]) & (ids[5:] == ids[2:-3])
+    once = np.flatnonzero(ids[1:] == ids[:-1]) + 1
+    once = once[~same[once]]
+    if len(once):
+        gaps = zip(ends[once - 1].tolist(), starts[once].tolist(), strict=True)
+        dashed = [_DASH_GAP.search(text, a, b) is not None for a, b in gaps]
+        same[once[dashed]] = True
     repeats = np.flatnonzero(same)
-    numbers = np.flatnonzero(cut.flags[kept] & (_F_NUMBER | _F_DIGIT))
-    # Each turn's run of kept words, and its runs of repeat candidates and number words.
+    # Each turn's run of kept words, and its runs of repeat candidates.
     bounds = np.searchsorted(kept, spans)
     runs = np.searchsorted(repeats, bounds + np.tile([1, 0], len(turns)))
+    # Words that may start a number. Most are a number word by itself, whose digits it
+    # becomes, or digits alone, which stay: numpy reads them, _merges the others (those before
+    # a word that may go on a number phrase, "per" before "cent"), in the turns it reads.
+    numbers = np.flatnonzero(cut.flags[kept] & (_F_NUMBER | _F_DIGIT))
+    # the end of the run of kept words of each one's turn
+    turn_ends = bounds[1::2][np.asarray(spans[1::2]) >= 0]
+    last = numbers + 1 == turn_ends[np.searchsorted(turn_ends, numbers, side="right")]
+    following = ids[np.minimum(numbers + 1, max(n - 1, 0))]
+    hard = ~last & (
+        forms.follows[following]
+        | (
+            (ids[numbers] == forms.index.get("per", -1))
+            & (following == forms.index.get("cent", -1))
+        )
+    )
+    hard_runs = np.searchsorted(numbers[hard], bounds)
     number_runs = np.searchsorted(numbers, bounds)
-    plain = (runs[0::2] == runs[1::2]) & (number_runs[0::2] == number_runs[1::2])
+    plain = (runs[0::2] == runs[1::2]) & (hard_runs[0::2] == hard_runs[1::2])
     # The words out of the kept ones, edited in place: a dropped repeat or the rest of a
     # number phrase is dropped, a number phrase's first word becomes the number. The words of
     # a turn not read from them are put in before the kept word `at` (the next turn's first).
-    starts = cut.start_array[kept]
-    ends = cut.end_array[kept]
     drop = np.zeros(n, dtype=bool)
-    objects = cut.forms.objects
-    form_id = cut.forms.form_id
+    read = np.zeros(n, dtype=bool)  # the words of the turns read by _merges
+    objects = forms.objects
+    form_id = forms.form_id
     inserts: list[tuple[int, _Words]] = []
     at = 0
     for k, (start, length) in enumerate(turns):
@@ -1679,6 +1717,7 @@ def _cut_turns(
         if plain[k]:
             counts.append(fb - fa)
             continue
+        read[fa:fb] = True
         words = _Words(objects[ids[fa:fb]].tolist(), starts[fa:fb].tolist(), ends[fa:fb].tolist())
         numeric = (numbers[number_runs[2 * k] : number_runs[2 * k + 1]] - fa).tolist()
         candidates = (repeats[runs[2 * k] : runs[2 * k + 1]] - fa).tolist()
@@ -1706,6 +1745,8 @@ def _cut_turns(
                     drop[where[i + 1 : j]] = True
                     size -= j - i - 1
         counts.append(size)
+    alone = numbers[~read[numbers]]
+    ids[alone] = np.where(forms.numeral[ids[alone]] >= 0, forms.numeral[ids[alone]], ids[alone])
     if not drop.any() and not inserts:
         return ids, starts, ends
     left = np.flatnonzero(~drop)
