@@ -747,7 +747,7 @@ def _above_ascii(char: str) -> tuple[int, int]:
 _ABOVE_ASCII: dict[int, tuple[int, int]] = {}
 
 
-def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> list[int]:
+def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> npt.NDArray[np.intp]:
     """_odd_places(text, 0, len(text))[0] of an ASCII text given as its bytes, with numpy;
     plus offset."""
     import numpy as np
@@ -767,8 +767,7 @@ def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> list[int]:
     odd |= (classes == ord("-")) & (
         (next_class == ord(" ")) | (next_char == ord("h")) | (next_char == ord("H"))
     )
-    places: list[int] = (np.flatnonzero(odd) + offset).tolist()
-    return places
+    return np.flatnonzero(odd) + offset
 
 
 # Slots of _Forms's table of words, at least: 2 ** _TABLE_BITS, twice as many as the words it
@@ -1000,15 +999,16 @@ class _Cut:
     """
 
     __slots__ = (
-        "digits",
+        "_ends",
+        "_starts",
+        "digit_array",
         "end_array",
-        "ends",
         "flags",
         "forms",
         "ids",
+        "place_array",
         "places",
         "start_array",
-        "starts",
     )
 
     def __init__(self, text: str, offset: int = 0) -> None:
@@ -1039,8 +1039,9 @@ class _Cut:
             digits[above] = True
             for char, _ascii in _AS_ASCII:  # as _odd_places, which makes these ASCII first
                 digits[codes == ord(char)] = False
-        self.places = _odd_array(like, offset)
-        self.digits: list[int] = (np.flatnonzero(digits) + offset).tolist()
+        self.place_array = _odd_array(like, offset)
+        self.places: list[int] = self.place_array.tolist()
+        self.digit_array: npt.NDArray[np.intp] = np.flatnonzero(digits) + offset
         # word[k + 1]: whether character k is in a word (False before and after the text)
         word = np.zeros(len(cls) + 2, dtype=bool)
         word[1:-1] = cls == 1
@@ -1050,12 +1051,27 @@ class _Cut:
         offsets = edges + offset
         self.start_array: npt.NDArray[np.intp] = offsets[0::2]
         self.end_array: npt.NDArray[np.intp] = offsets[1::2]
-        self.starts: list[int] = self.start_array.tolist()
-        self.ends: list[int] = self.end_array.tolist()
-        self.forms = forms = _forms(len(self.starts))
+        # as lists, made when first asked for (most cuts' turns need none)
+        self._starts: list[int] | None = None
+        self._ends: list[int] | None = None
+        self.forms = forms = _forms(len(self.start_array))
         # The id of each word's canonical form (equal ids, equal forms), and its _F_ flags.
         self.ids = forms.ids(text, codes, edges[0::2], edges[1::2])
         self.flags = forms.flags[self.ids]
+
+    @property
+    def starts(self) -> list[int]:
+        """The words' starts."""
+        if self._starts is None:
+            self._starts = self.start_array.tolist()
+        return self._starts
+
+    @property
+    def ends(self) -> list[int]:
+        """The words' ends."""
+        if self._ends is None:
+            self._ends = self.end_array.tolist()
+        return self._ends
 
     def take(self, a: int, b: int) -> tuple[list[str], list[int], list[int]] | None:
         """The words within [a, b), or None if a word runs across a or b (cut it apart)."""
@@ -1074,9 +1090,9 @@ class _Cut:
         found = places[bisect.bisect_left(places, a) : bisect.bisect_left(places, b)]
         if base:
             found = [p - base for p in found]
-        digits = self.digits
-        k = bisect.bisect_left(digits, a)
-        return found, k < len(digits) and digits[k] < b
+        digits = self.digit_array
+        k = int(digits.searchsorted(a))
+        return found, k < len(digits) and int(digits[k]) < b
 
 
 def _tokens(
@@ -1550,12 +1566,6 @@ def _turn_cuts(
         k = m
 
 
-def _in_range(found: list[int], i: int, j: int) -> bool:
-    """Whether a number of the sorted list `found` is in [i, j)."""
-    k = bisect.bisect_left(found, i)
-    return k < len(found) and found[k] < j
-
-
 class _CutMarks:
     """Sorted indices of a cut's words that make a turn take normalise's own way."""
 
@@ -1564,63 +1574,118 @@ class _CutMarks:
     def __init__(self, flags: npt.NDArray[np.uint8]) -> None:
         import numpy as np
 
-        self.empty: list[int] = np.flatnonzero(flags & _F_EMPTY).tolist()
-        self.digit: list[int] = np.flatnonzero(flags & _F_DIGIT).tolist()
+        self.empty = np.flatnonzero(flags & _F_EMPTY)
+        self.digit = np.flatnonzero(flags & _F_DIGIT)
         # "you" before "know", "I" before "mean": a set-off phrase may be dropped.
         head, tail = flags[:-1], flags[1:]
         pairs = ((head & _F_YOU) != 0) & ((tail & _F_KNOW) != 0)
         pairs |= ((head & _F_I) != 0) & ((tail & _F_MEAN) != 0)
-        self.pairs: list[int] = np.flatnonzero(pairs).tolist()
+        self.pairs = np.flatnonzero(pairs)
 
 
-def _turn_plan(
-    text: str, cut: _Cut, marks: _CutMarks, start: int, length: int
-) -> list[tuple[int, int, list[int]]] | None:
-    """The words of a turn as _scan would read them before dropping any, if they are ranges of
-    the cut's words: (i, j, stutters) for each segment, stutters the indices of words cut off
-    by a hyphen; None if the turn needs normalise's own way (a window _TOKEN must read, an
-    empty word, a possible set-off phrase, a digit where _tokens sees none)."""
-    cut_starts, cut_ends = cut.starts, cut.ends
-    plan: list[tuple[int, int, list[int]]] = []
-    for seg_start, seg_end in _segments(text[start : start + length], False, start, [], []):
-        a, b = start + seg_start, start + seg_end
-        # As _Cut.take and _tokens, in offsets of the whole text.
-        i = bisect.bisect_left(cut_starts, a)
-        j = bisect.bisect_left(cut_starts, b, i)
-        if (i and cut_ends[i - 1] > a) or (j and cut_ends[j - 1] > b):
-            return None
-        places, digits = cut.odd_places(a, b, 0)
-        stutters: list[int] = []
-        window_end = a
-        for place in places:
-            if place < window_end:
+def _any_in(
+    found: npt.NDArray[np.intp], lo: npt.NDArray[np.intp], hi: npt.NDArray[np.intp]
+) -> npt.NDArray[np.bool_]:
+    """Whether a number of the sorted array `found` is in [lo, hi), for each pair."""
+    result: npt.NDArray[np.bool_] = found.searchsorted(hi) > found.searchsorted(lo)
+    return result
+
+
+# A turn's plan: (i, j, stutters) for each of its segments, or None.
+_Plan = list[tuple[int, int, list[int]]] | None
+
+
+def _turn_plans(
+    text: str, cut: _Cut, marks: _CutMarks, turns: Sequence[tuple[int, int]]
+) -> list[_Plan]:
+    """The words of each turn as _scan would read them before dropping any, if they are
+    ranges of the cut's words: (i, j, stutters) for each segment, stutters the indices of words
+    cut off by a hyphen; None if the turn needs normalise's own way (a window _TOKEN must read,
+    an empty word, a possible set-off phrase, a digit where _tokens sees none).
+
+    The segments of all turns are looked up among the cut's words at once, by numpy."""
+    import numpy as np
+
+    seg_a: list[int] = []
+    seg_b: list[int] = []
+    owner: list[int] = []
+    for k, (start, length) in enumerate(turns):
+        for seg_start, seg_end in _segments(text[start : start + length], False, start, [], []):
+            seg_a.append(start + seg_start)
+            seg_b.append(start + seg_end)
+            owner.append(k)
+    a = np.array(seg_a, dtype=np.intp)
+    b = np.array(seg_b, dtype=np.intp)
+    # As _Cut.take and _tokens, in offsets of the whole text.
+    i = cut.start_array.searchsorted(a)
+    j = cut.start_array.searchsorted(b)
+    # ends_before[m]: the end of word m - 1, -1 for none
+    ends_before = np.concatenate([np.array([-1], dtype=np.intp), cut.end_array])
+    digits = _any_in(cut.digit_array, a, b)
+    bad = (ends_before[i] > a) | (ends_before[j] > b)
+    bad |= _any_in(marks.empty, i, j) | _any_in(marks.pairs, i, j)
+    bad |= ~digits & _any_in(marks.digit, i, j)
+    place_from = cut.place_array.searchsorted(a)
+    place_to = cut.place_array.searchsorted(b)
+    plans: list[_Plan] = [[] for _ in turns]
+    rows = zip(
+        owner,
+        i.tolist(),
+        j.tolist(),
+        bad.tolist(),
+        place_from.tolist(),
+        place_to.tolist(),
+        seg_a,
+        seg_b,
+        strict=True,
+    )
+    for k, si, sj, wrong, pa, pb, sa, sb in rows:
+        plan = plans[k]
+        if plan is None:
+            continue
+        if wrong:
+            plans[k] = None
+            continue
+        stutters: list[int] | None = []
+        if pa < pb:
+            stutters = _stutters(text, cut, cut.places[pa:pb], sa, sb, si, sj)
+            if stutters is None:
+                plans[k] = None
                 continue
-            w = place
-            while w > a and not text[w - 1].isspace():
-                w -= 1
-            space = _SPACE.search(text, place, b)
-            window_end = space.end() if space else b
-            # Only a word cut off by a hyphen, which _tokens takes without a scan.
-            k = bisect.bisect_left(cut_starts, w, i)
-            if not (
-                k < j
-                and cut_starts[k] == w
-                and cut_ends[k] == window_end - 2
-                and text[window_end - 2] in _HYPHENS
-                and text[window_end - 1].isspace()
-                and text[window_end - 1] != "\n"
-                and (k + 1 == j or cut_starts[k + 1] >= window_end)
-            ):
-                return None
-            stutters.append(k)
-        if (
-            _in_range(marks.empty, i, j)
-            or _in_range(marks.pairs, i, j)
-            or (not digits and _in_range(marks.digit, i, j))
+        plan.append((si, sj, stutters))
+    return plans
+
+
+def _stutters(
+    text: str, cut: _Cut, places: list[int], a: int, b: int, i: int, j: int
+) -> list[int] | None:
+    """The indices of the words cut off by a hyphen at the _ODD places of text[a:b], whose
+    words are the cut's i to j; None if another rule of _TOKEN may apply at one."""
+    cut_starts, cut_ends = cut.starts, cut.ends
+    stutters: list[int] = []
+    window_end = a
+    for place in places:
+        if place < window_end:
+            continue
+        w = place
+        while w > a and not text[w - 1].isspace():
+            w -= 1
+        space = _SPACE.search(text, place, b)
+        window_end = space.end() if space else b
+        # Only a word cut off by a hyphen, which _tokens takes without a scan.
+        k = bisect.bisect_left(cut_starts, w, i)
+        if not (
+            k < j
+            and cut_starts[k] == w
+            and cut_ends[k] == window_end - 2
+            and text[window_end - 2] in _HYPHENS
+            and text[window_end - 1].isspace()
+            and text[window_end - 1] != "\n"
+            and (k + 1 == j or cut_starts[k + 1] >= window_end)
         ):
             return None
-        plan.append((i, j, stutters))
-    return plan
+        stutters.append(k)
+    return stutters
 
 
 def _cut_turns(
@@ -1636,13 +1701,12 @@ def _cut_turns(
     import numpy as np
 
     marks = _CutMarks(cut.flags)
-    keep = np.zeros(len(cut.starts), dtype=bool)
+    keep = np.zeros(len(cut.start_array), dtype=bool)
     # [first, end) of each turn's words among the cut's, or (-1, -1) for one that is not read
     # from them
     spans: list[int] = []
     last = 0
-    for start, length in turns:
-        plan = _turn_plan(text, cut, marks, start, length)
+    for plan in _turn_plans(text, cut, marks, turns):
         if plan is None or plan[0][0] < last:
             spans += (-1, -1)
             continue
