@@ -19,7 +19,9 @@ the index build calls it, on
 
 Also the index build's path: `normalise_turns(text, turns)` over whole transcripts (the
 debates, and the synthetic turns as transcripts of about 8,000 words, as bench/scale.py writes
-them), against the previous version's `normalise` turn by turn.
+them), against the previous version's `normalise` turn by turn; and, if the previous version
+has normalise_turns, `normalise_turns_arrays` against it followed by the conversion of its
+lists into the index's vocabulary and uint32 arrays that the build made before.
 
 Differential check (exit status 1 on any difference): tokens (norm, start, end), fragments and
 dropped material (reason, span, text) of both versions, in transcript and in quote mode, on
@@ -28,7 +30,9 @@ transcript turn and article paragraph, the synthetic and noisy turns, and --fuzz
 strings of the characters and pieces each rule of the tokeniser reacts to. Then the tokens of
 `normalise_turns` against the previous `normalise` of each turn, on the debate and fixture
 transcripts, the synthetic and noisy turns joined into transcripts, and --fuzz random texts
-of the fuzz pieces cut into random turns (turns that touch, and stretches between them).
+of the fuzz pieces cut into random turns (turns that touch, and stretches between them);
+and on the same transcripts `normalise_turns_arrays` against those tokens as the index build
+made them into arrays (vocabulary in order of first appearance, word ids, starts, lengths).
 
 REV defaults to the newest commit whose quoteverify/normalise.py differs from the working tree.
 """
@@ -36,6 +40,7 @@ REV defaults to the newest commit whose quoteverify/normalise.py differs from th
 from __future__ import annotations
 
 import argparse
+import array
 import importlib.util
 import itertools
 import json
@@ -44,11 +49,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from scale import Generator  # bench/scale.py: the corpus of the index benchmark
 
 from quoteverify import normalise as current
@@ -293,12 +300,45 @@ def differences(
     return calls, bad, examples
 
 
+# normalise_turns_arrays's result: vocabulary, word ids, starts, lengths, tokens per turn
+Arrays = tuple[
+    list[str], npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint32], list[int]
+]
+
+
+def _u4(values: Iterable[int]) -> npt.NDArray[np.uint32]:
+    """The values as uint32, as the index build made them from lists."""
+    return np.frombuffer(array.array("I", values), dtype=np.uint32)
+
+
+def index_arrays(norms: list[str], starts: list[int], ends: list[int], counts: list[int]) -> Arrays:
+    """What the index build made of normalise_turns's lists before normalise_turns_arrays."""
+    vocab = list(dict.fromkeys(norms))
+    local = dict(zip(vocab, range(len(vocab)), strict=True))
+    ids = _u4(map(local.__getitem__, norms))
+    starts_arr = _u4(starts)
+    return vocab, ids, starts_arr, _u4(ends) - starts_arr, counts
+
+
+def same_arrays(a: Arrays, b: Arrays) -> bool:
+    """Whether two results are equal: the same vocabulary, the same uint32 bytes, counts."""
+    return (
+        a[0] == b[0]
+        and a[4] == b[4]
+        and all(
+            x.dtype == y.dtype and x.tobytes() == y.tobytes()
+            for x, y in zip(a[1:4], b[1:4], strict=True)
+        )
+    )
+
+
 def turn_differences(
     before: ModuleType, docs: Sequence[Document], limit: int = 5
-) -> tuple[int, int, list[str]]:
-    """(transcripts compared, transcripts that differ, examples): normalise_turns against the
-    previous version's normalise of each turn."""
-    bad = 0
+) -> tuple[int, int, int, list[str]]:
+    """(transcripts compared, transcripts where normalise_turns differs, where
+    normalise_turns_arrays differs, examples): both against the previous version's normalise
+    of each turn, the arrays as the index build made them of its tokens."""
+    bad = bad_arrays = 0
     examples: list[str] = []
     for text, spans in docs:
         old: tuple[list[str], list[int], list[int], list[int]] = ([], [], [], [])
@@ -313,7 +353,13 @@ def turn_differences(
             bad += 1
             if len(examples) < limit:
                 examples.append(f"{text[:200]!r} {spans[:10]}: {old} != {new}")
-    return len(docs), bad, examples
+        old_arrays = index_arrays(*old)
+        new_arrays = current.normalise_turns_arrays(text, spans)
+        if not same_arrays(old_arrays, new_arrays):
+            bad_arrays += 1
+            if len(examples) < limit:
+                examples.append(f"arrays {text[:200]!r} {spans[:10]}: {old_arrays} != {new_arrays}")
+    return len(docs), bad, bad_arrays, examples
 
 
 def document_speed(before: ModuleType, docs: Sequence[Document], rounds: int) -> list[float]:
@@ -329,6 +375,23 @@ def document_speed(before: ModuleType, docs: Sequence[Document], rounds: int) ->
         t0 = time.process_time()
         for text, spans in docs:
             current.normalise_turns(text, spans)
+        best[1] = min(best[1], time.process_time() - t0)
+    return [size / 1e6 / seconds for seconds in best]
+
+
+def arrays_speed(before: ModuleType, docs: Sequence[Document], rounds: int) -> list[float]:
+    """Best MB/s over `rounds` of the index build's arrays: the previous normalise_turns and
+    the build's conversion of its lists, normalise_turns_arrays."""
+    size = sum(len(text.encode("utf-8")) for text, _ in docs)
+    best = [float("inf")] * 2
+    for _ in range(rounds):
+        t0 = time.process_time()
+        for text, spans in docs:
+            index_arrays(*before.normalise_turns(text, spans))
+        best[0] = min(best[0], time.process_time() - t0)
+        t0 = time.process_time()
+        for text, spans in docs:
+            current.normalise_turns_arrays(text, spans)
         best[1] = min(best[1], time.process_time() - t0)
     return [size / 1e6 / seconds for seconds in best]
 
@@ -398,6 +461,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"speed {name + ' transcripts (normalise_turns)':<10} {size / 1e6:6.2f} MB"
             f"  before {old:6.2f} MB/s  after {new:6.2f} MB/s  x{new / old:.2f}"
         )
+        if hasattr(before, "normalise_turns"):
+            arrays_speed(before, docs, 1)
+            old, new = arrays_speed(before, docs, args.rounds)
+            figures["speed"][f"{name} transcripts arrays"] = {
+                "mb": size / 1e6,
+                "before": old,
+                "after": new,
+                "ratio": new / old,
+            }
+            print(
+                f"speed {name + ' transcripts (normalise_turns_arrays)':<10} {size / 1e6:6.2f} MB"
+                f"  before {old:6.2f} MB/s  after {new:6.2f} MB/s  x{new / old:.2f}"
+            )
 
     fixtures = ROOT / "fixtures"
     sets: list[tuple[str, list[tuple[str, int]]]] = [
@@ -428,10 +504,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("fuzz", list(fuzz_documents(args.fuzz, args.seed))),
     ]
     for name, docs in doc_sets:
-        calls, bad, examples = turn_differences(before, docs)
-        failed += bad
+        calls, bad, bad_arrays, examples = turn_differences(before, docs)
+        failed += bad + bad_arrays
         figures["check"][f"normalise_turns {name}"] = {"calls": calls, "different": bad}
+        figures["check"][f"normalise_turns_arrays {name}"] = {
+            "calls": calls,
+            "different": bad_arrays,
+        }
         print(f"check normalise_turns {name:<20} {calls:7d} transcripts  {bad} different")
+        print(
+            f"check normalise_turns_arrays {name:<13} {calls:7d} transcripts"
+            f"  {bad_arrays} different"
+        )
         for example in examples:
             print("   ", example)
     if args.json:

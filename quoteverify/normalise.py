@@ -747,7 +747,7 @@ def _above_ascii(char: str) -> tuple[int, int]:
 _ABOVE_ASCII: dict[int, tuple[int, int]] = {}
 
 
-def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> list[int]:
+def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> npt.NDArray[np.intp]:
     """_odd_places(text, 0, len(text))[0] of an ASCII text given as its bytes, with numpy;
     plus offset."""
     import numpy as np
@@ -767,8 +767,7 @@ def _odd_array(chars: npt.NDArray[np.uint8], offset: int = 0) -> list[int]:
     odd |= (classes == ord("-")) & (
         (next_class == ord(" ")) | (next_char == ord("h")) | (next_char == ord("H"))
     )
-    places: list[int] = (np.flatnonzero(odd) + offset).tolist()
-    return places
+    return np.flatnonzero(odd) + offset
 
 
 # Slots of _Forms's table of words, at least: 2 ** _TABLE_BITS, twice as many as the words it
@@ -778,6 +777,9 @@ _TABLE_BITS = 19
 _HASH_A = 0x9E3779B97F4A7C15
 _HASH_B = 0xC2B2AE3D27D4EB4F
 
+
+# A place after every token: _Forms.first_seen's mark of a form not seen.
+_NEVER = 1 << 62
 
 _KEY_MASKS: list[npt.NDArray[np.uint64]] = []
 
@@ -812,10 +814,17 @@ class _Forms:
         self.index: dict[str, int] = {}  # form -> id
         self.objects: npt.NDArray[np.object_] = np.empty(1 << 12, dtype=object)  # id -> form
         self.flags: npt.NDArray[np.uint8] = np.zeros(1 << 12, dtype=np.uint8)  # id -> _F_ bits
+        # id -> the id of a number word's digits when it is a number by itself, else -1
+        self.numeral: npt.NDArray[np.intp] = np.full(1 << 12, -1, dtype=np.intp)
+        # id -> whether a number word before it may start a number phrase
+        self.follows: npt.NDArray[np.bool_] = np.zeros(1 << 12, dtype=bool)
         # slot -> the word's bytes as two integers (0 for an empty slot) and its form's id: one
         # row, so that a look-up reads one place in memory
         self.table: npt.NDArray[np.uint64] = np.zeros((1 << bits, 3), dtype=np.uint64)
         self.words = 0
+        # first_seen's tables of forms: each one's first place (_NEVER), its rank
+        self.first: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        self.rank: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
 
     def form_id(self, norm: str) -> int:
         """The id of a canonical form, given one if new."""
@@ -827,9 +836,32 @@ class _Forms:
 
                 self.objects = np.concatenate([self.objects, np.empty(form, dtype=object)])
                 self.flags = np.concatenate([self.flags, np.zeros(form, dtype=np.uint8)])
+                self.numeral = np.concatenate([self.numeral, np.full(form, -1, dtype=np.intp)])
+                self.follows = np.concatenate([self.follows, np.zeros(form, dtype=bool)])
             self.objects[form] = norm
             self.flags[form] = _form_flags(norm)
+            self.follows[form] = norm in _NUMBER_WORDS or norm == "point"
+            if norm in _NUMBER_START:  # the digits are no number word: no deeper recursion
+                self.numeral[form] = self.form_id(_numeral(_NUMBER_WORDS[norm]))
         return form
+
+    def first_seen(self, ids: npt.NDArray[np.intp]) -> tuple[list[str], npt.NDArray[np.intp]]:
+        """The distinct forms of ids in order of first appearance, and each id's index there."""
+        import numpy as np
+
+        if len(self.first) < len(self.objects):
+            self.first = np.full(len(self.objects), _NEVER, dtype=np.intp)
+            self.rank = np.zeros(len(self.objects), dtype=np.intp)
+        first = self.first
+        # Each form's first place, in a table of all forms that is left as it was found.
+        places = np.arange(len(ids))
+        np.minimum.at(first, ids, places)
+        heads = np.flatnonzero(first[ids] == places)
+        first[ids] = _NEVER
+        distinct = ids[heads]
+        self.rank[distinct] = np.arange(len(distinct))
+        vocab: list[str] = self.objects[distinct].tolist()
+        return vocab, self.rank[ids]
 
     def _find(
         self, keys: npt.NDArray[np.uint64], slots: npt.NDArray[np.intp]
@@ -966,7 +998,18 @@ class _Cut:
     text, and where a digit may stand, for _tokens.
     """
 
-    __slots__ = ("digits", "ends", "flags", "ids", "norms", "places", "starts")
+    __slots__ = (
+        "_ends",
+        "_starts",
+        "digit_array",
+        "end_array",
+        "flags",
+        "forms",
+        "ids",
+        "place_array",
+        "places",
+        "start_array",
+    )
 
     def __init__(self, text: str, offset: int = 0) -> None:
         """Cut text, whose offsets are offset + index into it."""
@@ -996,22 +1039,39 @@ class _Cut:
             digits[above] = True
             for char, _ascii in _AS_ASCII:  # as _odd_places, which makes these ASCII first
                 digits[codes == ord(char)] = False
-        self.places = _odd_array(like, offset)
-        self.digits: list[int] = (np.flatnonzero(digits) + offset).tolist()
+        self.place_array = _odd_array(like, offset)
+        self.places: list[int] = self.place_array.tolist()
+        self.digit_array: npt.NDArray[np.intp] = np.flatnonzero(digits) + offset
         # word[k + 1]: whether character k is in a word (False before and after the text)
         word = np.zeros(len(cls) + 2, dtype=bool)
         word[1:-1] = cls == 1
         # An apostrophe joins the word characters on both sides of it.
         word[2:-2] |= (cls[1:-1] == 2) & (cls[:-2] == 1) & (cls[2:] == 1)
         edges = np.flatnonzero(word[1:] != word[:-1])
-        offsets = (edges + offset).tolist()
-        self.starts: list[int] = offsets[0::2]
-        self.ends: list[int] = offsets[1::2]
-        forms = _forms(len(self.starts))
+        offsets = edges + offset
+        self.start_array: npt.NDArray[np.intp] = offsets[0::2]
+        self.end_array: npt.NDArray[np.intp] = offsets[1::2]
+        # as lists, made when first asked for (most cuts' turns need none)
+        self._starts: list[int] | None = None
+        self._ends: list[int] | None = None
+        self.forms = forms = _forms(len(self.start_array))
         # The id of each word's canonical form (equal ids, equal forms), and its _F_ flags.
         self.ids = forms.ids(text, codes, edges[0::2], edges[1::2])
-        self.norms: list[str] = forms.objects[self.ids].tolist()
         self.flags = forms.flags[self.ids]
+
+    @property
+    def starts(self) -> list[int]:
+        """The words' starts."""
+        if self._starts is None:
+            self._starts = self.start_array.tolist()
+        return self._starts
+
+    @property
+    def ends(self) -> list[int]:
+        """The words' ends."""
+        if self._ends is None:
+            self._ends = self.end_array.tolist()
+        return self._ends
 
     def take(self, a: int, b: int) -> tuple[list[str], list[int], list[int]] | None:
         """The words within [a, b), or None if a word runs across a or b (cut it apart)."""
@@ -1020,7 +1080,8 @@ class _Cut:
         j = bisect.bisect_left(starts, b, i)
         if (i and ends[i - 1] > a) or (j and ends[j - 1] > b):
             return None
-        return self.norms[i:j], starts[i:j], ends[i:j]
+        norms: list[str] = self.forms.objects[self.ids[i:j]].tolist()
+        return norms, starts[i:j], ends[i:j]
 
     def odd_places(self, a: int, b: int, base: int) -> tuple[list[int], bool]:
         """As _odd_places for [a, b), offsets less base; a few more places at the ends may be
@@ -1029,9 +1090,9 @@ class _Cut:
         found = places[bisect.bisect_left(places, a) : bisect.bisect_left(places, b)]
         if base:
             found = [p - base for p in found]
-        digits = self.digits
-        k = bisect.bisect_left(digits, a)
-        return found, k < len(digits) and digits[k] < b
+        digits = self.digit_array
+        k = int(digits.searchsorted(a))
+        return found, k < len(digits) and int(digits[k]) < b
 
 
 def _tokens(
@@ -1272,20 +1333,27 @@ def _repeat_candidates(norms: list[str]) -> list[int]:
     return sorted(set(found)) if found else found
 
 
-def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
-    """Number phrases and "per cent" as one word."""
+def _numeral(entry: tuple[str, int, bool]) -> str:
+    """The digits of a number word read by itself."""
+    return _ordinal(entry[1]) if entry[2] else str(entry[1])
+
+
+def _merges(
+    text: str, words: _Words, numeric: list[int], base: int
+) -> list[tuple[int, int, str, int]]:
+    """Number phrases and "per cent" to read as one word: (i, j, norm, end) for words i to j,
+    in order."""
     norms, starts, ends = words.norms, words.starts, words.ends
-    out = _Words([], [], [])
+    found: list[tuple[int, int, str, int]] = []
     pos = 0
     n = len(norms)
     for i in numeric:
         if i < pos:
             continue
-        norm, start, end = norms[i], starts[i], ends[i]
+        norm, end = norms[i], ends[i]
         if norm == "per":
             if i + 1 < n and norms[i + 1] == "cent" and _joins(text, end, starts[i + 1], base):
-                out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
-                out.append("percent", start, ends[i + 1])
+                found.append((i, i + 2, "percent", ends[i + 1]))
                 pos = i + 2
             continue
         following = norms[i + 1] if i + 1 < n else ""
@@ -1293,18 +1361,29 @@ def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
             # Most numbers are one word, which _parse_number would read as below.
             entry = _NUMBER_WORDS.get(norm)
             if entry is not None:
-                out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
-                out.append(_ordinal(entry[1]) if entry[2] else str(entry[1]), start, end)
+                found.append((i, i + 1, _numeral(entry), end))
                 pos = i + 1
             continue  # digits alone stay as they are
         parsed = _parse_number(words, i, text, base)
         if parsed is not None:
-            out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
             digits, j = parsed
-            out.append(digits, start, ends[j - 1])
+            found.append((i, j, digits, ends[j - 1]))
             pos = j
-    if pos == 0:
+    return found
+
+
+def _merge(text: str, words: _Words, numeric: list[int], base: int) -> _Words:
+    """Number phrases and "per cent" as one word."""
+    merges = _merges(text, words, numeric, base)
+    if not merges:
         return words
+    norms, starts, ends = words.norms, words.starts, words.ends
+    out = _Words([], [], [])
+    pos = 0
+    for i, j, norm, end in merges:
+        out.extend(norms[pos:i], starts[pos:i], ends[pos:i])
+        out.append(norm, starts[i], end)
+        pos = j
     out.extend(norms[pos:], starts[pos:], ends[pos:])
     return out
 
@@ -1405,11 +1484,70 @@ def normalise_turns(
     """The tokens of the turns (start, length) of a transcript's text, as normalise gives them
     turn by turn, joined as lists: norms, starts, ends, and the count of each turn's.
 
-    For the index build: it makes neither Token nor Dropped objects, and cuts the whole text
-    into words at once.
+    It makes neither Token nor Dropped objects, and cuts the whole text into words at once.
     """
-    out = _Words([], [], [])
+    norms: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     counts: list[int] = []
+    for forms, ids, first, last in _turn_cuts(text, turns, counts):
+        norms += forms.objects[ids].tolist()
+        starts += first.tolist()
+        ends += last.tolist()
+    return norms, starts, ends, counts
+
+
+def normalise_turns_arrays(
+    text: str, turns: Sequence[tuple[int, int]]
+) -> tuple[
+    list[str],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    list[int],
+]:
+    """The tokens of normalise_turns as the index stores them: (vocab, ids, starts, lengths,
+    counts), vocab the distinct norms in order of first appearance and ids each token's index
+    in it, as uint32 arrays.
+
+    For the index build: no Python object is made per token.
+    """
+    import numpy as np
+
+    counts: list[int] = []
+    cuts = list(_turn_cuts(text, turns, counts))
+    if not cuts:
+        empty = np.zeros(0, dtype=np.uint32)
+        return [], empty, empty.copy(), empty.copy(), counts
+    forms, ids, starts, ends = cuts[0]
+    vocab, local = forms.first_seen(ids)
+    if len(cuts) > 1:
+        # Each cut may have a table of forms of its own: cuts' words are told apart by their
+        # strings.
+        number = dict(zip(vocab, range(len(vocab)), strict=True))
+        parts = [local]
+        for forms, ids, _, _ in cuts[1:]:
+            words, here = forms.first_seen(ids)
+            renumber = [number.setdefault(word, len(number)) for word in words]
+            parts.append(np.array(renumber, dtype=np.intp)[here])
+        vocab = list(number)
+        local = np.concatenate(parts)
+        starts = np.concatenate([cut[2] for cut in cuts])
+        ends = np.concatenate([cut[3] for cut in cuts])
+    return (
+        vocab,
+        local.astype(np.uint32),
+        starts.astype(np.uint32),
+        (ends - starts).astype(np.uint32),
+        counts,
+    )
+
+
+def _turn_cuts(
+    text: str, turns: Sequence[tuple[int, int]], counts: list[int]
+) -> Iterator[tuple[_Forms, npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
+    """The tokens of the turns a few at a time: (table of forms, form ids, starts, ends) of
+    each cut's turns, their counts appended to counts."""
     k = 0
     while k < len(turns):
         # The next turns that fit in _CUT_CHARS characters (one turn at least), cut at once: a
@@ -1424,15 +1562,8 @@ def normalise_turns(
             cut_start, cut_end = min(cut_start, later), max(cut_end, later + size)
             m += 1
         cut = _Cut(text[cut_start:cut_end], cut_start)
-        _cut_turns(text, cut, turns[k:m], out, counts)
+        yield (cut.forms, *_cut_turns(text, cut, turns[k:m], counts))
         k = m
-    return out.norms, out.starts, out.ends, counts
-
-
-def _in_range(found: list[int], i: int, j: int) -> bool:
-    """Whether a number of the sorted list `found` is in [i, j)."""
-    k = bisect.bisect_left(found, i)
-    return k < len(found) and found[k] < j
 
 
 class _CutMarks:
@@ -1443,69 +1574,125 @@ class _CutMarks:
     def __init__(self, flags: npt.NDArray[np.uint8]) -> None:
         import numpy as np
 
-        self.empty: list[int] = np.flatnonzero(flags & _F_EMPTY).tolist()
-        self.digit: list[int] = np.flatnonzero(flags & _F_DIGIT).tolist()
+        self.empty = np.flatnonzero(flags & _F_EMPTY)
+        self.digit = np.flatnonzero(flags & _F_DIGIT)
         # "you" before "know", "I" before "mean": a set-off phrase may be dropped.
         head, tail = flags[:-1], flags[1:]
         pairs = ((head & _F_YOU) != 0) & ((tail & _F_KNOW) != 0)
         pairs |= ((head & _F_I) != 0) & ((tail & _F_MEAN) != 0)
-        self.pairs: list[int] = np.flatnonzero(pairs).tolist()
+        self.pairs = np.flatnonzero(pairs)
 
 
-def _turn_plan(
-    text: str, cut: _Cut, marks: _CutMarks, start: int, length: int
-) -> list[tuple[int, int, list[int]]] | None:
-    """The words of a turn as _scan would read them before dropping any, if they are ranges of
-    the cut's words: (i, j, stutters) for each segment, stutters the indices of words cut off
-    by a hyphen; None if the turn needs normalise's own way (a window _TOKEN must read, an
-    empty word, a possible set-off phrase, a digit where _tokens sees none)."""
-    cut_starts, cut_ends = cut.starts, cut.ends
-    plan: list[tuple[int, int, list[int]]] = []
-    for seg_start, seg_end in _segments(text[start : start + length], False, start, [], []):
-        a, b = start + seg_start, start + seg_end
-        # As _Cut.take and _tokens, in offsets of the whole text.
-        i = bisect.bisect_left(cut_starts, a)
-        j = bisect.bisect_left(cut_starts, b, i)
-        if (i and cut_ends[i - 1] > a) or (j and cut_ends[j - 1] > b):
-            return None
-        places, digits = cut.odd_places(a, b, 0)
-        stutters: list[int] = []
-        window_end = a
-        for place in places:
-            if place < window_end:
+def _any_in(
+    found: npt.NDArray[np.intp], lo: npt.NDArray[np.intp], hi: npt.NDArray[np.intp]
+) -> npt.NDArray[np.bool_]:
+    """Whether a number of the sorted array `found` is in [lo, hi), for each pair."""
+    result: npt.NDArray[np.bool_] = found.searchsorted(hi) > found.searchsorted(lo)
+    return result
+
+
+# A turn's plan: (i, j, stutters) for each of its segments, or None.
+_Plan = list[tuple[int, int, list[int]]] | None
+
+
+def _turn_plans(
+    text: str, cut: _Cut, marks: _CutMarks, turns: Sequence[tuple[int, int]]
+) -> list[_Plan]:
+    """The words of each turn as _scan would read them before dropping any, if they are
+    ranges of the cut's words: (i, j, stutters) for each segment, stutters the indices of words
+    cut off by a hyphen; None if the turn needs normalise's own way (a window _TOKEN must read,
+    an empty word, a possible set-off phrase, a digit where _tokens sees none).
+
+    The segments of all turns are looked up among the cut's words at once, by numpy."""
+    import numpy as np
+
+    seg_a: list[int] = []
+    seg_b: list[int] = []
+    owner: list[int] = []
+    for k, (start, length) in enumerate(turns):
+        for seg_start, seg_end in _segments(text[start : start + length], False, start, [], []):
+            seg_a.append(start + seg_start)
+            seg_b.append(start + seg_end)
+            owner.append(k)
+    a = np.array(seg_a, dtype=np.intp)
+    b = np.array(seg_b, dtype=np.intp)
+    # As _Cut.take and _tokens, in offsets of the whole text.
+    i = cut.start_array.searchsorted(a)
+    j = cut.start_array.searchsorted(b)
+    # ends_before[m]: the end of word m - 1, -1 for none
+    ends_before = np.concatenate([np.array([-1], dtype=np.intp), cut.end_array])
+    digits = _any_in(cut.digit_array, a, b)
+    bad = (ends_before[i] > a) | (ends_before[j] > b)
+    bad |= _any_in(marks.empty, i, j) | _any_in(marks.pairs, i, j)
+    bad |= ~digits & _any_in(marks.digit, i, j)
+    place_from = cut.place_array.searchsorted(a)
+    place_to = cut.place_array.searchsorted(b)
+    plans: list[_Plan] = [[] for _ in turns]
+    rows = zip(
+        owner,
+        i.tolist(),
+        j.tolist(),
+        bad.tolist(),
+        place_from.tolist(),
+        place_to.tolist(),
+        seg_a,
+        seg_b,
+        strict=True,
+    )
+    for k, si, sj, wrong, pa, pb, sa, sb in rows:
+        plan = plans[k]
+        if plan is None:
+            continue
+        if wrong:
+            plans[k] = None
+            continue
+        stutters: list[int] | None = []
+        if pa < pb:
+            stutters = _stutters(text, cut, cut.places[pa:pb], sa, sb, si, sj)
+            if stutters is None:
+                plans[k] = None
                 continue
-            w = place
-            while w > a and not text[w - 1].isspace():
-                w -= 1
-            space = _SPACE.search(text, place, b)
-            window_end = space.end() if space else b
-            # Only a word cut off by a hyphen, which _tokens takes without a scan.
-            k = bisect.bisect_left(cut_starts, w, i)
-            if not (
-                k < j
-                and cut_starts[k] == w
-                and cut_ends[k] == window_end - 2
-                and text[window_end - 2] in _HYPHENS
-                and text[window_end - 1].isspace()
-                and text[window_end - 1] != "\n"
-                and (k + 1 == j or cut_starts[k + 1] >= window_end)
-            ):
-                return None
-            stutters.append(k)
-        if (
-            _in_range(marks.empty, i, j)
-            or _in_range(marks.pairs, i, j)
-            or (not digits and _in_range(marks.digit, i, j))
+        plan.append((si, sj, stutters))
+    return plans
+
+
+def _stutters(
+    text: str, cut: _Cut, places: list[int], a: int, b: int, i: int, j: int
+) -> list[int] | None:
+    """The indices of the words cut off by a hyphen at the _ODD places of text[a:b], whose
+    words are the cut's i to j; None if another rule of _TOKEN may apply at one."""
+    cut_starts, cut_ends = cut.starts, cut.ends
+    stutters: list[int] = []
+    window_end = a
+    for place in places:
+        if place < window_end:
+            continue
+        w = place
+        while w > a and not text[w - 1].isspace():
+            w -= 1
+        space = _SPACE.search(text, place, b)
+        window_end = space.end() if space else b
+        # Only a word cut off by a hyphen, which _tokens takes without a scan.
+        k = bisect.bisect_left(cut_starts, w, i)
+        if not (
+            k < j
+            and cut_starts[k] == w
+            and cut_ends[k] == window_end - 2
+            and text[window_end - 2] in _HYPHENS
+            and text[window_end - 1].isspace()
+            and text[window_end - 1] != "\n"
+            and (k + 1 == j or cut_starts[k + 1] >= window_end)
         ):
             return None
-        plan.append((i, j, stutters))
-    return plan
+        stutters.append(k)
+    return stutters
 
 
 def _cut_turns(
-    text: str, cut: _Cut, turns: Sequence[tuple[int, int]], out: _Words, counts: list[int]
-) -> None:
-    """Append the words of turns that lie in cut to out, and their counts to counts.
+    text: str, cut: _Cut, turns: Sequence[tuple[int, int]], counts: list[int]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The words of turns that lie in cut, as (form ids, starts, ends), their counts appended
+    to counts.
 
     A turn whose words are ranges of the cut's (most are) is read from the cut's words kept
     in all such turns, with candidates for repeats and the words that may start a number found
@@ -1514,13 +1701,12 @@ def _cut_turns(
     import numpy as np
 
     marks = _CutMarks(cut.flags)
-    keep = np.zeros(len(cut.starts), dtype=bool)
+    keep = np.zeros(len(cut.start_array), dtype=bool)
     # [first, end) of each turn's words among the cut's, or (-1, -1) for one that is not read
     # from them
     spans: list[int] = []
     last = 0
-    for start, length in turns:
-        plan = _turn_plan(text, cut, marks, start, length)
+    for plan in _turn_plans(text, cut, marks, turns):
         if plan is None or plan[0][0] < last:
             spans += (-1, -1)
             continue
@@ -1533,64 +1719,125 @@ def _cut_turns(
     keep &= (cut.flags & _F_STOP) == 0
     kept = np.flatnonzero(keep)
     ids = cut.ids[kept]
+    starts = cut.start_array[kept]
+    ends = cut.end_array[kept]
+    forms = cut.forms
     # Words equal at a distance of 1-3: _repeat_candidates over all the turns' words at once.
     # A turn's words are a run of these, so the candidates in a run are a superset of its own,
-    # and _drop_repeats checks each candidate in full.
+    # and _drop_repeats checks each candidate in full. A word equal only to the one before it
+    # is a repeat only across a dash: the others are left out, as _drop_repeats would drop
+    # nothing for them.
     n = len(ids)
     same = np.zeros(n, dtype=bool)
-    same[1:] = ids[1:] == ids[:-1]
     if n > 3:
-        same[2:-1] |= (ids[2:-1] == ids[:-3]) & (ids[3:] == ids[1:-2])
+        same[2:-1] = (ids[2:-1] == ids[:-3]) & (ids[3:] == ids[1:-2])
     if n > 5:
         same[3:-2] |= (ids[3:-2] == ids[:-5]) & (ids[4:-1] == ids[1:-4]) & (ids[5:] == ids[2:-3])
+    once = np.flatnonzero(ids[1:] == ids[:-1]) + 1
+    once = once[~same[once]]
+    if len(once):
+        gaps = zip(ends[once - 1].tolist(), starts[once].tolist(), strict=True)
+        dashed = [_DASH_GAP.search(text, a, b) is not None for a, b in gaps]
+        same[once[dashed]] = True
     repeats = np.flatnonzero(same)
-    numbers = np.flatnonzero(cut.flags[kept] & (_F_NUMBER | _F_DIGIT))
-    # Each turn's run of kept words, and its runs of repeat candidates and number words.
+    # Each turn's run of kept words, and its runs of repeat candidates.
     bounds = np.searchsorted(kept, spans)
     runs = np.searchsorted(repeats, bounds + np.tile([1, 0], len(turns)))
+    # Words that may start a number. Most are a number word by itself, whose digits it
+    # becomes, or digits alone, which stay: numpy reads them, _merges the others (those before
+    # a word that may go on a number phrase, "per" before "cent"), in the turns it reads.
+    numbers = np.flatnonzero(cut.flags[kept] & (_F_NUMBER | _F_DIGIT))
+    # the end of the run of kept words of each one's turn
+    turn_ends = bounds[1::2][np.asarray(spans[1::2]) >= 0]
+    last = numbers + 1 == turn_ends[np.searchsorted(turn_ends, numbers, side="right")]
+    following = ids[np.minimum(numbers + 1, max(n - 1, 0))]
+    hard = ~last & (
+        forms.follows[following]
+        | (
+            (ids[numbers] == forms.index.get("per", -1))
+            & (following == forms.index.get("cent", -1))
+        )
+    )
+    hard_runs = np.searchsorted(numbers[hard], bounds)
     number_runs = np.searchsorted(numbers, bounds)
-    plain = (runs[0::2] == runs[1::2]) & (number_runs[0::2] == number_runs[1::2])
-    flat = keep.tobytes()
-    norms = list(itertools.compress(cut.norms, flat))
-    starts = list(itertools.compress(cut.starts, flat))
-    ends = list(itertools.compress(cut.ends, flat))
-    pending = -1  # start of the run of plain turns' words not yet appended to out
-    fb = 0
+    plain = (runs[0::2] == runs[1::2]) & (hard_runs[0::2] == hard_runs[1::2])
+    # The words out of the kept ones, edited in place: a dropped repeat or the rest of a
+    # number phrase is dropped, a number phrase's first word becomes the number. The words of
+    # a turn not read from them are put in before the kept word `at` (the next turn's first).
+    drop = np.zeros(n, dtype=bool)
+    read = np.zeros(n, dtype=bool)  # the words of the turns read by _merges
+    objects = forms.objects
+    form_id = forms.form_id
+    inserts: list[tuple[int, _Words]] = []
+    at = 0
     for k, (start, length) in enumerate(turns):
-        if spans[2 * k] >= 0 and plain[k]:
-            fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
-            if pending < 0:
-                pending = fa
-            counts.append(fb - fa)
-            continue
-        if pending >= 0:
-            out.extend(norms[pending:fb], starts[pending:fb], ends[pending:fb])
-            pending = -1
         if spans[2 * k] < 0:
             words = _words(text[start : start + length], start, False, [], [], cut)
-        else:
-            fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
-            words = _Words(norms[fa:fb], starts[fa:fb], ends[fa:fb])
-            numeric = (numbers[number_runs[2 * k] : number_runs[2 * k + 1]] - fa).tolist()
-            candidates = (repeats[runs[2 * k] : runs[2 * k + 1]] - fa).tolist()
-            if candidates:
-                gone = _drop_repeats(text, words, candidates, 0, [])
-                if gone:
-                    flags = bytearray(b"\x01") * len(words.norms)
-                    for p in gone:
-                        flags[p] = 0
-                    words = words.compress(flags)
-                    if numeric:
-                        dropped = set(gone)
-                        numeric = [
-                            p - bisect.bisect_left(gone, p) for p in numeric if p not in dropped
-                        ]
-            if numeric:
-                words = _merge(text, words, numeric, 0)
-        out.extend(words.norms, words.starts, words.ends)
-        counts.append(len(words.norms))
-    if pending >= 0:
-        out.extend(norms[pending:fb], starts[pending:fb], ends[pending:fb])
+            inserts.append((at, words))
+            counts.append(len(words.norms))
+            continue
+        fa, fb = int(bounds[2 * k]), int(bounds[2 * k + 1])
+        at = fb
+        if plain[k]:
+            counts.append(fb - fa)
+            continue
+        read[fa:fb] = True
+        words = _Words(objects[ids[fa:fb]].tolist(), starts[fa:fb].tolist(), ends[fa:fb].tolist())
+        numeric = (numbers[number_runs[2 * k] : number_runs[2 * k + 1]] - fa).tolist()
+        candidates = (repeats[runs[2 * k] : runs[2 * k + 1]] - fa).tolist()
+        # where each of words stands among the kept words
+        where: Sequence[int] = range(fa, fb)
+        if candidates:
+            gone = _drop_repeats(text, words, candidates, 0, [])
+            if gone:
+                flags = bytearray(b"\x01") * len(words.norms)
+                for p in gone:
+                    flags[p] = 0
+                words = words.compress(flags)
+                where = list(itertools.compress(where, flags))
+                drop[[fa + p for p in gone]] = True
+                if numeric:
+                    dropped = set(gone)
+                    numeric = [p - bisect.bisect_left(gone, p) for p in numeric if p not in dropped]
+        size = len(words.norms)
+        if numeric:
+            for i, j, norm, end in _merges(text, words, numeric, 0):
+                first = where[i]
+                ids[first] = form_id(norm)
+                ends[first] = end
+                if j > i + 1:
+                    drop[where[i + 1 : j]] = True
+                    size -= j - i - 1
+        counts.append(size)
+    alone = numbers[~read[numbers]]
+    ids[alone] = np.where(forms.numeral[ids[alone]] >= 0, forms.numeral[ids[alone]], ids[alone])
+    if not drop.any() and not inserts:
+        return ids, starts, ends
+    left = np.flatnonzero(~drop)
+    if not inserts:
+        return ids[left], starts[left], ends[left]
+    # The kept words left, in pieces between the turns read otherwise, which come between.
+    cuts = np.searchsorted(left, [place for place, _ in inserts]).tolist()
+    pieces: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]] = []
+    pos = 0
+    for cut_at, (_, words) in zip(cuts, inserts, strict=True):
+        taken = left[pos:cut_at]
+        pieces.append((ids[taken], starts[taken], ends[taken]))
+        pieces.append(
+            (
+                np.array([form_id(norm) for norm in words.norms], dtype=np.intp),
+                np.array(words.starts, dtype=np.intp),
+                np.array(words.ends, dtype=np.intp),
+            )
+        )
+        pos = cut_at
+    taken = left[pos:]
+    pieces.append((ids[taken], starts[taken], ends[taken]))
+    return (
+        np.concatenate([piece[0] for piece in pieces]),
+        np.concatenate([piece[1] for piece in pieces]),
+        np.concatenate([piece[2] for piece in pieces]),
+    )
 
 
 # --- names ---------------------------------------------------------------------------------

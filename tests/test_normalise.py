@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import quoteverify.normalise as qnormalise
@@ -13,6 +14,7 @@ from quoteverify.normalise import (
     canonical_word,
     normalise,
     normalise_turns,
+    normalise_turns_arrays,
     same_person,
 )
 
@@ -713,6 +715,16 @@ TURNS: list[tuple[str, list[tuple[int, int]], list[tuple[str, int, int]], list[i
 ]
 
 
+def _cuts_and_chains(monkeypatch: pytest.MonkeyPatch, cut_chars: int, one_chain: bool) -> None:
+    """A fresh table of forms; cuts of cut_chars characters; one chain of slots if asked."""
+    monkeypatch.setattr(qnormalise, "_CUT_CHARS", cut_chars)
+    monkeypatch.setattr(qnormalise, "_FORMS", [])
+    if one_chain:
+        monkeypatch.setattr(qnormalise, "_HASH_A", 0)
+        monkeypatch.setattr(qnormalise, "_HASH_B", 0)
+        monkeypatch.setattr(qnormalise, "_TABLE_BITS", 6)
+
+
 # A long transcript is cut a few turns at a time: here one or two turns per cut. With a hash
 # of 0 every word is looked for in the table of words from its first slot on, past the others
 # (a table of 64 slots, which keeps the words of earlier cuts).
@@ -728,15 +740,69 @@ def test_normalise_turns_gives_the_tokens_of_each_turn(
     one_chain: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(qnormalise, "_CUT_CHARS", cut_chars)
-    monkeypatch.setattr(qnormalise, "_FORMS", [])
-    if one_chain:
-        monkeypatch.setattr(qnormalise, "_HASH_A", 0)
-        monkeypatch.setattr(qnormalise, "_HASH_B", 0)
-        monkeypatch.setattr(qnormalise, "_TABLE_BITS", 6)
+    _cuts_and_chains(monkeypatch, cut_chars, one_chain)
     norms, starts, ends, per_turn = normalise_turns(text, turns)
     assert list(zip(norms, starts, ends, strict=True)) == tokens
     assert per_turn == counts
     each = [normalise(text[a : a + n], base=a).tokens for a, n in turns]
     assert [len(t) for t in each] == counts
     assert [tuple(t) for turn in each for t in turn] == tokens
+
+
+# Fillers dropped, a number phrase, a repeat dropped, an annotation-only turn, an empty turn,
+# a set-off "you know" (read word by word), "per cent", and "votes" in two turns.
+ARRAYS_TEXT = (
+    "Ann: Uh, we won twenty five votes, um, in the end in the end.\n"
+    "Bob: [applause]\n"
+    "Ann: Five per cent, you know, of votes.\n"
+)
+ARRAYS_TURNS = [(5, 56), (67, 10), (77, 0), (83, 34)]
+
+
+# With cuts of 40 characters each turn is a cut of its own, and with one chain of 64 slots
+# the table of forms is made anew between cuts: the cuts' words are numbered by their strings.
+@pytest.mark.parametrize("one_chain", [False, True])
+@pytest.mark.parametrize("cut_chars", [qnormalise._CUT_CHARS, 40])
+def test_normalise_turns_arrays_numbers_words_in_order_of_first_appearance(
+    cut_chars: int, one_chain: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cuts_and_chains(monkeypatch, cut_chars, one_chain)
+    vocab, ids, starts, lengths, counts = normalise_turns_arrays(ARRAYS_TEXT, ARRAYS_TURNS)
+    assert vocab == ["we", "won", "25", "votes", "in", "the", "end", "5", "percent", "of"]
+    assert ids.dtype == starts.dtype == lengths.dtype == np.uint32
+    assert ids.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3]
+    assert starts.tolist() == [9, 12, 16, 28, 50, 53, 57, 83, 88, 108, 111]
+    assert lengths.tolist() == [2, 3, 11, 5, 2, 3, 3, 4, 8, 2, 5]
+    assert counts == [7, 0, 0, 4]
+    # the second copy of "in the end" is the one kept, as normalise keeps it
+    assert ARRAYS_TEXT.index("in the end") == 39
+
+
+def test_normalise_turns_arrays_of_no_turns_and_no_words() -> None:
+    for turns in ([], [(0, 0)], [(0, 15)]):
+        vocab, ids, starts, lengths, counts = normalise_turns_arrays("[applause] uh.", turns)
+        assert vocab == []
+        assert ids.dtype == starts.dtype == lengths.dtype == np.uint32
+        assert ids.tolist() == starts.tolist() == lengths.tolist() == []
+        assert counts == [0] * len(turns)
+
+
+@pytest.mark.parametrize("one_chain", [False, True])
+@pytest.mark.parametrize("cut_chars", [qnormalise._CUT_CHARS, 40])
+@pytest.mark.parametrize(("text", "turns", "tokens", "counts"), TURNS)
+def test_normalise_turns_arrays_are_the_tokens_of_normalise_turns(
+    text: str,
+    turns: list[tuple[int, int]],
+    tokens: list[tuple[str, int, int]],
+    counts: list[int],
+    cut_chars: int,
+    one_chain: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _cuts_and_chains(monkeypatch, cut_chars, one_chain)
+    vocab, ids, starts, lengths, per_turn = normalise_turns_arrays(text, turns)
+    assert vocab == list(dict.fromkeys(norm for norm, _, _ in tokens))
+    assert [vocab[i] for i in ids.tolist()] == [norm for norm, _, _ in tokens]
+    assert starts.tolist() == [start for _, start, _ in tokens]
+    assert lengths.tolist() == [end - start for _, start, end in tokens]
+    assert per_turn == counts
