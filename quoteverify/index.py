@@ -48,7 +48,7 @@ from quoteverify.corpus import (
 from quoteverify.errors import CorpusError, InputFileError, QuoteverifyError
 from quoteverify.match import source_slice
 from quoteverify.models import Diagnostic, Transcript, Turn
-from quoteverify.normalise import canonical_name, normalise_turns, same_person
+from quoteverify.normalise import canonical_name, normalise_turns_arrays, same_person
 from quoteverify.textio import decode
 
 if TYPE_CHECKING:
@@ -261,7 +261,9 @@ def _normalise_source(job: _Job) -> _Made:
     gc.disable()
     try:
         spans = [(turn.start, len(turn.text)) for turn in transcript.turns]
-        norms, starts, ends, counts = normalise_turns(text, spans)
+        # Each token as the number of its word among the transcript's distinct words (`vocab`,
+        # in order of first appearance): the merge gives each distinct word its corpus-wide id.
+        vocab, ids, starts, lens, counts = normalise_turns_arrays(text, spans)
     finally:
         if collecting:
             gc.enable()
@@ -269,28 +271,23 @@ def _normalise_source(job: _Job) -> _Made:
         [turn.speaker, turn.line, turn.start, len(turn.text), n]
         for turn, n in zip(transcript.turns, counts, strict=True)
     ]
-    # Each token as the number of its word among the transcript's distinct words, in order of
-    # first appearance: the merge gives each distinct word its corpus-wide id once.
-    vocab = list(dict.fromkeys(norms))
-    local = dict(zip(vocab, range(len(vocab)), strict=True))
     words = "\x00".join(vocab).encode("utf-8", "surrogatepass")
     if words.count(b"\x00") != max(len(vocab) - 1, 0):  # pragma: no cover - norms hold no NUL
         raise AssertionError("a canonical word holds NUL")
-    starts_arr = _u4(starts)
     head = {
         "meta": dict(transcript.meta),
         "speakers": list(transcript.speakers),
         "turns": turns,
         "warnings": list(warnings),
-        "tokens": len(norms),
+        "tokens": len(ids),
         "lines": len(transcript.line_starts),
         "words": len(vocab),
         "words_bytes": len(words),
     }
     body = (
-        _u4(map(local.__getitem__, norms)).tobytes()
-        + starts_arr.tobytes()
-        + (_u4(ends) - starts_arr).tobytes()
+        ids.astype("<u4", copy=False).tobytes()
+        + starts.astype("<u4", copy=False).tobytes()
+        + lens.astype("<u4", copy=False).tobytes()
         + _u4(transcript.line_starts).tobytes()
         + words
         + text.encode("utf-8", "surrogatepass")
@@ -300,7 +297,7 @@ def _normalise_source(job: _Job) -> _Made:
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
     # The words' str hashes, already computed for the dicts: the merge, forked from the same
     # process and so of the same hash seed, tells the words apart by them without the strings.
-    return sha, len(norms), array.array("q", map(hash, vocab)).tobytes(), words, head
+    return sha, len(ids), array.array("q", map(hash, vocab)).tobytes(), words, head
 
 
 def _u4(values: Iterable[int]) -> npt.NDArray[np.uint32]:
