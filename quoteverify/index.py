@@ -88,7 +88,7 @@ _ID_CACHE = 1 << 16
 # Token windows whose ids are kept (a query bounds then aligns a few dozen at most).
 _RECENT_WINDOWS = 64
 # Below this many postings, a process to sort half of them costs more than it saves.
-_PARALLEL_POSTINGS = 1 << 20
+_PARALLEL_POSTINGS = 1 << 19
 # Below this many transcripts to normalise, worker processes cost more than they save.
 _POOL_MIN_FILES = 4
 _CURRENT = "CURRENT"
@@ -965,9 +965,9 @@ def _merge_tables(
     write_shards()
     # The reader finds a word by its hash; ties of frequency go by hash too.
     word_list = vocab.words
+    hashes = np.array(vocab.hashes, dtype=np.uint64)
     del vocab, ready.vocab
     vocab_size = len(word_list)
-    hashes = np.fromiter(map(word_hash, word_list), dtype=np.uint64, count=vocab_size)
     by_hash = np.argsort(hashes, kind="stable")
     vocab_hashes = hashes[by_hash]
     del hashes
@@ -1164,6 +1164,8 @@ class _Vocabulary:
         import numpy as np
 
         self.words: list[str] = []
+        # word_hash of each word, made as the words come (while the workers normalise).
+        self.hashes: list[int] = []
         self.sorted_keys = np.zeros(0, dtype=np.int64)
         self.sorted_nums = np.zeros(0, dtype=np.uint32)
         self.recent: dict[int, int] = {}  # keys met since the arrays were last remade
@@ -1199,6 +1201,7 @@ class _Vocabulary:
                 if key not in recent:  # twice in one transcript: a hash collision, one word
                     recent[key] = len(self.words)
                     self.words.append(word)
+                    self.hashes.append(word_hash(word))
         out[missing] = list(map(recent.__getitem__, wanted[missing].tolist()))
         if len(recent) > max(_VOCAB_RECENT, len(self.sorted_keys) // 8):
             self._remake()
