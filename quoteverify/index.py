@@ -1594,8 +1594,11 @@ def _write_postings(
     big_rows = 0
     ranges = list(itertools.pairwise(bounds))
     global _POSTINGS
-    _POSTINGS = (out, shards, run_firsts, vocab_size, pos_dtype)
-    results = _alternate(_range_postings_task, ranges, processes)
+    # Each shard's postings grouped by range once, so a range reads its own and no more.
+    _POSTINGS = (out, shards, run_firsts, np.array(bounds, dtype=np.int64), [], pos_dtype)
+    offsets = list(_alternate(_bucket_task, range(len(shards)), processes))
+    _POSTINGS = (out, shards, run_firsts, vocab_size, offsets, pos_dtype)
+    results = _alternate(_range_postings_task, list(enumerate(ranges)), processes)
     try:
         for (lo, hi), (positions, first, distinct) in zip(ranges, results, strict=True):
             # The postings of the words before the range (not lo's: lo may be the end).
@@ -1623,6 +1626,9 @@ def _write_postings(
     finally:
         results.close()
         _POSTINGS = None
+        for k in range(len(shards)):
+            for name in _scratch_buckets(k):
+                (out / name).unlink(missing_ok=True)
     for stream in (pos, bi_second, bi_wide, bi_off, bi_big):
         stream.close()
     w.array("bi_first_off", np.concatenate([[0], np.cumsum(pair_counts)]), pos_fmt)
@@ -1630,45 +1636,88 @@ def _write_postings(
     return big_words
 
 
-# What the postings of a range are made from (set by _write_postings, inherited by its forks):
-# the generation's folder, the shards, their runs' first tokens, the vocabulary size, the
-# positions' dtype.
-_POSTINGS: tuple[Path, Sequence[Mapping[str, int]], list[Any], int, Any] | None = None
+# What the postings are made from (set by _write_postings, inherited by its forks): the
+# generation's folder, the shards, their runs' first tokens, the ranges' bounds (while the
+# shards are grouped) or the vocabulary size, each shard's range offsets, the positions' dtype.
+_POSTINGS: tuple[Path, Sequence[Mapping[str, int]], list[Any], Any, list[Any], Any] | None = None
 
 
-def _range_postings_task(bounds: tuple[int, int]) -> tuple[Any, Any, Any]:
+def _scratch_buckets(k: int) -> tuple[str, str]:
+    """A shard's scratch files of keys and of positions, grouped by range."""
+    return f".s{k}_bkeys", f".s{k}_bpos"
+
+
+def _bucket_task(k: int) -> Any:
+    """Worker: _bucket of one shard."""
+    return _bucket(k)
+
+
+def _bucket(k: int) -> npt.NDArray[np.int64]:
+    """A shard's postings keys and positions (in it), grouped by range, to scratch files.
+
+    Within a range they stay in position order. A posting's key is word << 32 | 1 + next word
+    when a pair starts there (the next token is in the same run: runs never cross a shard),
+    else word << 32, which sorts a word's pairless postings first. Returns where each range's
+    postings start in the files (and, last, their number).
+    """
+    import numpy as np
+
+    assert _POSTINGS is not None
+    out, shards, run_firsts, bounds, _, _ = _POSTINGS
+    n = shards[k]["tokens"]
+    ids = np.asarray(_shard_ids(out, k, n))
+    key = ids.astype(np.uint64) << np.uint64(32)
+    if n > 1:
+        paired = np.ones(n - 1, dtype=bool)
+        firsts = run_firsts[k]
+        paired[firsts[firsts > 0] - 1] = False
+        nxt = ids[1:].astype(np.uint64) + np.uint64(1)
+        nxt[~paired] = 0
+        key[:-1] |= nxt
+        del paired, nxt
+    # The range of each word, from a table (a range holds many words); a stable sort of small
+    # integers is a radix sort.
+    small = len(bounds) <= 1 << 16
+    range_of = np.repeat(
+        np.arange(len(bounds) - 1, dtype=np.uint16 if small else np.uint32), np.diff(bounds)
+    )
+    group = range_of[ids]
+    del ids, range_of
+    order = np.argsort(group, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=len(bounds) - 1))])
+    del group
+    keys_file, pos_file = _scratch_buckets(k)
+    key[order].tofile(out / keys_file)
+    del key
+    order.astype(np.uint32).tofile(out / pos_file)
+    return starts
+
+
+def _range_postings_task(job: tuple[int, tuple[int, int]]) -> tuple[Any, Any, Any]:
     """Worker: _range_postings of one range."""
-    return _range_postings(*bounds)
+    j, (lo, hi) = job
+    return _range_postings(j, lo, hi)
 
 
-def _range_postings(lo: int, hi: int) -> tuple[Any, Any, Any]:
-    """The postings of words lo to hi: positions in order, and each pair's first row and key.
+def _range_postings(j: int, lo: int, hi: int) -> tuple[Any, Any, Any]:
+    """The postings of words lo to hi (range j): positions in order, and each pair's first row
+    and key.
 
     A pair's key is word << 32 | 1 + next word; its first row counts from the range's first.
     """
     import numpy as np
 
     assert _POSTINGS is not None
-    out, shards, run_firsts, vocab_size, pos_dtype = _POSTINGS
+    out, shards, _, vocab_size, offsets, pos_dtype = _POSTINGS
     positions: list[Any] = []
     keys: list[Any] = []
     for k, s in enumerate(shards):
-        base, n = s["base"], s["tokens"]
-        ids = _shard_ids(out, k, n)
-        sel = np.flatnonzero((ids >= lo) & (ids < hi))
-        # 1 + the next word when a pair starts at p (p + 1 in the same run: runs never
-        # cross a shard), else 0, which sorts a word's pairless postings first.
-        after = np.zeros(len(sel), dtype=np.uint64)
-        paired = sel + 1 < n
-        nxt = sel[paired] + 1
-        firsts = run_firsts[k]
-        if len(firsts):
-            at = np.minimum(np.searchsorted(firsts, nxt), len(firsts) - 1)
-            paired[paired] = firsts[at] != nxt
-        after[paired] = ids[sel[paired] + 1].astype(np.uint64) + np.uint64(1)
-        positions.append(sel + base)
-        keys.append((ids[sel].astype(np.uint64) << np.uint64(32)) | after)
-        del ids, sel, after, paired, nxt
+        a, b = int(offsets[k][j]), int(offsets[k][j + 1])
+        keys_file, pos_file = _scratch_buckets(k)
+        keys.append(np.fromfile(out / keys_file, dtype=np.uint64, count=b - a, offset=8 * a))
+        found = np.fromfile(out / pos_file, dtype=np.uint32, count=b - a, offset=4 * a)
+        positions.append(found.astype(np.int64) + s["base"])
+        del found
     key, order = _sort_keys(np.concatenate(keys), hi - lo, vocab_size)
     ordered = np.concatenate(positions)[order].astype(pos_dtype)
     del positions, keys, order
