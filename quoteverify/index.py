@@ -1576,7 +1576,7 @@ def _write_postings(
         range_postings = max(min(range_postings, -(-total // (2 * (processes + 1)))), 1)
     # Word-id ranges of about range_postings postings (a word never splits).
     cuts = np.searchsorted(cum, np.arange(range_postings, total, range_postings), "left") + 1
-    bounds = [0, *sorted({int(c) for c in cuts if 0 < c < vocab_size}), vocab_size]
+    bounds = _packable([0, *sorted({int(c) for c in cuts if 0 < c < vocab_size}), vocab_size], cum)
     pair_counts = np.zeros(vocab_size, dtype=np.int64)
     wide_counts = np.zeros(vocab_size, dtype=np.int64)
     run_firsts = [
@@ -1727,6 +1727,27 @@ def _range_postings(j: int, lo: int, hi: int) -> tuple[Any, Any, Any]:
     # Not the word's pairless postings (next word 0).
     real = (distinct & np.uint64(0xFFFFFFFF)) != np.uint64(0)
     return ordered, first[real], distinct[real]
+
+
+def _packable(bounds: list[int], cum: npt.NDArray[np.int64]) -> list[int]:
+    """The word-id ranges split until each packs into 64 bits for _sort_keys's fast path.
+
+    A range of many rare words (the tail of a large vocabulary) would not: its sort would fall
+    back to a merge sort, several times slower (most of the postings merge at 100 M words).
+    """
+    vocab_size = len(cum)
+    bits_next = (vocab_size + 1).bit_length()
+    out = [bounds[0]]
+    todo = list(reversed(list(itertools.pairwise(bounds))))
+    while todo:
+        lo, hi = todo.pop()
+        n = int(cum[hi - 1]) - (int(cum[lo - 1]) if lo else 0)
+        if hi - lo > 1 and (hi - lo - 1).bit_length() + bits_next + max(n - 1, 0).bit_length() > 64:
+            mid = (lo + hi) // 2
+            todo += [(mid, hi), (lo, mid)]
+        else:
+            out.append(hi)
+    return out
 
 
 def _sort_keys(

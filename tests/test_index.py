@@ -324,6 +324,17 @@ def test_vocabulary_numbers_words_by_key_in_order_of_meeting(
     assert len(vocab.sorted_keys) + len(vocab.recent) == 3
 
 
+def test_postings_ranges_split_until_their_sort_packs_into_64_bits() -> None:
+    import numpy as np
+
+    # 2^22 words of one posting each: the next word takes 23 bits, so a range of w words and
+    # w postings packs when 2 * bits(w - 1) + 23 <= 64, that is w <= 2^20.
+    cum = np.arange(1, 2**22 + 1, dtype=np.int64)
+    assert qindex._packable([0, 2**22], cum) == [0, 2**20, 2**21, 3 * 2**20, 2**22]
+    # Ranges that pack are kept as they are.
+    assert qindex._packable([0, 5, 2**20], cum) == [0, 5, 2**20]
+
+
 def test_pick_words_from_a_list_or_stored_bytes() -> None:
     stored = "one\x00dos\x00trois\x00für".encode()
     assert qindex._pick_words(stored, [0, 3]) == ["one", "für"]
