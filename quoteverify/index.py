@@ -550,6 +550,44 @@ def build_or_refresh(
         )
 
 
+# glibc's mallopt parameters, and the defaults they are set back to after a build.
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_MAX = -4
+_DEFAULT_TRIM_THRESHOLD = 128 * 1024
+_DEFAULT_MMAP_MAX = 65536
+
+
+@contextlib.contextmanager
+def _heap_kept() -> Iterator[None]:
+    """Large blocks come from the heap and stay there once freed (glibc), for the postings.
+
+    The postings merge allocates arrays of tens of MB one after another; glibc maps each afresh
+    and unmaps it when freed, and every page of a fresh mapping costs a page fault (some
+    microseconds each on a virtual machine): at 100 M words it spent a third of its time
+    faulting (794,000 faults; with the heap kept, 200,000, and 2.6 s less of its 11.6 wall,
+    6 CPU-s less with its forked process, which inherits the setting). Kept to the postings: the
+    normalising workers ran no faster with it. Elsewhere (another C library) nothing changes.
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt, trim = libc.mallopt, libc.malloc_trim
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        yield
+        return
+    if not (mallopt(_M_MMAP_MAX, 0) and mallopt(_M_TRIM_THRESHOLD, 1 << 30)):  # pragma: no cover
+        mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
+        yield
+        return
+    try:
+        yield
+    finally:
+        mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
+        mallopt(_M_TRIM_THRESHOLD, _DEFAULT_TRIM_THRESHOLD)
+        trim(0)  # what the build freed goes back to the system
+
+
 def _build_locked(
     folder: Path,
     corpus_dirs: list[str],
@@ -1024,15 +1062,16 @@ def _merge_tables(
     del ordered, offsets
     for k, s in enumerate(shard_meta):
         _write_words(w, k, s["tokens"], new_id)
-    big_pairs = _write_postings(
-        w,
-        shard_meta,
-        counts[order],
-        run_first_all,
-        pos_fmt,
-        2 * max(shard_tokens, 1),
-        text.processes,
-    )
+    with _heap_kept():
+        big_pairs = _write_postings(
+            w,
+            shard_meta,
+            counts[order],
+            run_first_all,
+            pos_fmt,
+            2 * max(shard_tokens, 1),
+            text.processes,
+        )
     for k in range(len(shard_meta)):
         (out / _scratch_ids(k)).unlink(missing_ok=True)
     # Compressed meanwhile.
