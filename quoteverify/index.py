@@ -1232,16 +1232,16 @@ class _Vocabulary:
         if not len(missing):
             return out
         recent = self.recent
-        seen = list(map(recent.get, wanted[missing].tolist()))
+        missing_keys = wanted[missing].tolist()
+        seen = list(map(recent.get, missing_keys))
         if None in seen:
             new = [i for i, num in zip(missing.tolist(), seen, strict=True) if num is None]
-            for i, word in zip(new, _pick_words(words, new), strict=True):
-                key = int(wanted[i])
-                if key not in recent:  # twice in one transcript: a hash collision, one word
-                    recent[key] = len(self.words)
-                    self.words.append(word)
-                    self.hashes.append(word_hash(word))
-        out[missing] = list(map(recent.__getitem__, wanted[missing].tolist()))
+            # Two words of one key (a 64-bit hash collision) would be taken for one.
+            fresh = dict(zip(wanted[new].tolist(), _pick_words(words, new), strict=True))
+            recent.update(zip(fresh, itertools.count(len(self.words))))
+            self.words += fresh.values()
+            self.hashes += map(word_hash, fresh.values())
+        out[missing] = list(map(recent.__getitem__, missing_keys))
         if len(recent) > max(_VOCAB_RECENT, len(self.sorted_keys) // 8):
             self._remake()
         return out
