@@ -364,6 +364,20 @@ def _read_entry(
     return _Entry(head, ids, starts, lens, line_starts, body[at:] if text else b"")
 
 
+def _read_text(cache_dir: Path, sha: str, kind: str, head: Mapping[str, Any]) -> bytes | None:
+    """A cache entry's text alone (UTF-8), or None when the entry is missing or damaged."""
+    name = cache_dir / _cache_name(sha, kind)
+    try:
+        at = _words_at(head) + int(head["words_bytes"])
+        with open(name.with_suffix(".bin"), "rb") as f:
+            if f.seek(0, os.SEEK_END) < at:
+                return None
+            f.seek(at)
+            return f.read()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _read_words(cache_dir: Path, d: _Doc, head: Mapping[str, Any]) -> list[str] | None:
     """The distinct words of a cache entry (its .bin read from there only), or None if damaged."""
     name = cache_dir / _cache_name(d.sha, d.source.kind)
@@ -1426,11 +1440,11 @@ def _compress_child(
                 i, sha, kind, head = job
                 if failed is not None:
                     continue
-                entry = _read_entry(Path(cache_dir), sha, kind, head)
-                if entry is None:
+                data = _read_text(Path(cache_dir), sha, kind, head)
+                if data is None:
                     failed = i
                     continue
-                blocks = _compress_text(entry.text, block, zdict)
+                blocks = _compress_text(data, block, zdict)
                 f.write(b"".join(blocks))
                 sizes.append((i, list(map(len, blocks))))
         out.send(("done", (sizes, failed)))
