@@ -1074,12 +1074,11 @@ def _merge_tables(
     w.array("vocab_off", offsets, "I" if int(offsets[-1]) < 2**32 else "Q")
     w.raw("vocab_str", b"".join(ordered))
     del ordered, offsets
-    for k, s in enumerate(shard_meta):
-        _write_words(w, k, s["tokens"], new_id)
     with _heap_kept():
         big_pairs = _write_postings(
             w,
             shard_meta,
+            new_id,
             counts[order],
             run_first_all,
             pos_fmt,
@@ -1340,19 +1339,11 @@ def _scratch_ids(k: int) -> str:
     return f".s{k}_ids"
 
 
-def _write_words(w: _Writer, k: int, tokens: int, new_id: npt.NDArray[np.uint32]) -> None:
-    """A shard's word ids in 16 bits: _ID_SHORT and up are escaped to `wide`.
-
-    The scratch file of ranks is rewritten in place as ids, for the postings merge.
-    """
+def _write_words(w: _Writer, k: int, ids: npt.NDArray[np.uint32]) -> None:
+    """A shard's word ids in 16 bits: _ID_SHORT and up are escaped to `wide`."""
     import numpy as np
 
-    ids: npt.NDArray[np.uint32] = np.zeros(0, np.uint32)
-    if tokens:
-        mapped = np.memmap(w.folder / _scratch_ids(k), dtype="<u4", mode="r+")
-        mapped[:] = new_id[mapped]
-        mapped.flush()
-        ids = mapped
+    tokens = len(ids)
     wide = ids >= _ID_SHORT
     w.array(f"s{k}_words", np.where(wide, _ID_SHORT, ids), "H")
     w.array(f"s{k}_wide", ids[wide], "I")
@@ -1594,6 +1585,7 @@ class _TextWriter:
 def _write_postings(
     w: _Writer,
     shards: Sequence[Mapping[str, int]],
+    new_id: npt.NDArray[np.uint32],
     counts: npt.NDArray[np.int64],
     run_first_all: npt.NDArray[np.int64],
     pos_fmt: str,
@@ -1647,9 +1639,13 @@ def _write_postings(
     big_rows = 0
     ranges = list(itertools.pairwise(bounds))
     global _POSTINGS
-    # Each shard's postings grouped by range once, so a range reads its own and no more.
-    _POSTINGS = (out, shards, run_firsts, np.array(bounds, dtype=np.int64), [], pos_dtype)
-    offsets = list(_alternate(_bucket_task, range(len(shards)), processes))
+    # Each shard's word ids written, and its postings grouped by range once, so a range reads
+    # its own and no more.
+    _POSTINGS = (out, shards, run_firsts, (np.array(bounds, dtype=np.int64), new_id), [], pos_dtype)
+    offsets = []
+    for starts, files in _alternate(_bucket_task, range(len(shards)), processes):
+        offsets.append(starts)
+        w.files.update(files)
     _POSTINGS = (out, shards, run_firsts, vocab_size, offsets, pos_dtype)
     results = _alternate(_range_postings_task, list(enumerate(ranges)), processes)
     try:
@@ -1705,20 +1701,23 @@ def _bucket_task(k: int) -> Any:
     return _bucket(k)
 
 
-def _bucket(k: int) -> npt.NDArray[np.int64]:
-    """A shard's postings keys and positions (in it), grouped by range, to scratch files.
+def _bucket(k: int) -> tuple[npt.NDArray[np.int64], dict[str, list[Any]]]:
+    """A shard's word ids written, and its postings keys and positions (in it) grouped by range
+    to scratch files.
 
     Within a range they stay in position order. A posting's key is word << 32 | 1 + next word
     when a pair starts there (the next token is in the same run: runs never cross a shard),
     else word << 32, which sorts a word's pairless postings first. Returns where each range's
-    postings start in the files (and, last, their number).
+    postings start in the files (and, last, their number), and the files written.
     """
     import numpy as np
 
     assert _POSTINGS is not None
-    out, shards, run_firsts, bounds, _, _ = _POSTINGS
+    out, shards, run_firsts, (bounds, new_id), _, _ = _POSTINGS
     n = shards[k]["tokens"]
-    ids = np.asarray(_shard_ids(out, k, n))
+    ids = new_id[_shard_ids(out, k, n)]
+    w = _Writer(out)  # its own: the files it writes are handed back (from a fork, too)
+    _write_words(w, k, ids)
     key = ids.astype(np.uint64) << np.uint64(32)
     if n > 1:
         paired = np.ones(n - 1, dtype=bool)
@@ -1743,7 +1742,7 @@ def _bucket(k: int) -> npt.NDArray[np.int64]:
     key[order].tofile(out / keys_file)
     del key
     order.astype(np.uint32).tofile(out / pos_file)
-    return starts
+    return starts, w.files
 
 
 def _range_postings_task(job: tuple[int, tuple[int, int]]) -> tuple[Any, Any, Any]:
