@@ -433,6 +433,10 @@ def run(total_words: int, out: Path, queries: int, brute: int) -> dict[str, obje
         import shutil
 
         shutil.rmtree(index_dir)
+    # The corpus just written and the index just deleted would otherwise be written back to
+    # disk during the build, which then waits on I/O it did not cause (seen: 10.2 s instead of
+    # 8.4 at 10 M words, 40 % of the first seconds in I/O wait).
+    os.sync()
     built = _build(corpus, index_dir)
     stats = built["stats"]
     cpu_s = built["cpu_s"]
