@@ -41,13 +41,10 @@ from __future__ import annotations
 
 import argparse
 import array
-import importlib.util
 import itertools
 import json
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -56,6 +53,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from previous import git, load_previous, previous_revision
 from scale import Generator  # bench/scale.py: the corpus of the index benchmark
 
 from quoteverify import normalise as current
@@ -71,36 +69,6 @@ Result = tuple[
     tuple[tuple[int, int], ...],
     tuple[tuple[str, int, int, str], ...],
 ]
-
-
-def _git(*args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def previous_revision() -> str:
-    """The newest commit whose normalise.py differs from the working tree's."""
-    here = _git("hash-object", MODULE).strip()
-    for rev in _git("log", "--format=%H", "--", MODULE).split():
-        if _git("rev-parse", f"{rev}:{MODULE}").strip() != here:
-            return rev
-    raise SystemExit(f"no earlier version of {MODULE} in git")
-
-
-def load_previous(rev: str) -> ModuleType:
-    """The module as it was at `rev`, imported under another name."""
-    source = _git("show", f"{rev}:{MODULE}")
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False, encoding="utf-8") as f:
-        f.write(source)
-    name = "_normalise_before"
-    spec = importlib.util.spec_from_file_location(name, f.name)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    Path(f.name).unlink()
-    return module
 
 
 def result(module: ModuleType, text: str, base: int, quote: bool) -> Result:
@@ -426,9 +394,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
 
-    rev = args.before or previous_revision()
-    before = load_previous(rev)
-    print(f"previous version: {rev[:12]} ({_git('log', '-1', '--format=%s', rev).strip()})")
+    rev = args.before or previous_revision(MODULE)
+    before = load_previous(MODULE, rev, "_normalise_before")
+    print(f"previous version: {rev[:12]} ({git('log', '-1', '--format=%s', rev).strip()})")
     debates = transcript_turns(args.data / "debates-dev")
     synthetic = synthetic_turns(args.words, args.seed)
     noisy = noisy_turns(args.words, args.seed)

@@ -24,15 +24,13 @@ text, Unicode names and blanks, no final line feed, empty files).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from types import ModuleType
+
+from previous import git, load_previous, previous_revision
 
 from quoteverify import corpus as current
 from quoteverify.errors import QuoteverifyError
@@ -45,36 +43,6 @@ DEFAULT_CORPORA = [ROOT / "bench/out/corpus-10000000", ROOT / "bench/out/corpus-
 
 Parse = Callable[..., object]
 Outcome = object  # a Transcript, or (error type, message, file, line)
-
-
-def _git(*args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def previous_revision() -> str:
-    """The newest commit whose corpus.py differs from the working tree's."""
-    here = _git("hash-object", MODULE).strip()
-    for rev in _git("log", "--format=%H", "--", MODULE).split():
-        if _git("rev-parse", f"{rev}:{MODULE}").strip() != here:
-            return rev
-    raise SystemExit(f"no earlier version of {MODULE} in git")
-
-
-def load_previous(rev: str) -> ModuleType:
-    """The module as it was at `rev`, imported under another name."""
-    source = _git("show", f"{rev}:{MODULE}")
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False, encoding="utf-8") as f:
-        f.write(source)
-    name = "_corpus_before"
-    spec = importlib.util.spec_from_file_location(name, f.name)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    Path(f.name).unlink()
-    return module
 
 
 def outcome(parse: Parse, text: str, path: str) -> Outcome:
@@ -252,10 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    rev = args.before or previous_revision()
-    before = load_previous(rev).parse_transcript
+    rev = args.before or previous_revision(MODULE)
+    before = load_previous(MODULE, rev, "_corpus_before").parse_transcript
     after = current.parse_transcript
-    print(f"previous version: {rev[:12]} ({_git('log', '-1', '--format=%s', rev).strip()})")
+    print(f"previous version: {rev[:12]} ({git('log', '-1', '--format=%s', rev).strip()})")
     corpora = [(folder, read_folder(folder)) for folder in args.corpus or DEFAULT_CORPORA]
 
     for folder, files in corpora:

@@ -772,14 +772,9 @@ def _forked(
         while readers:
             for ready in wait(list(readers)):
                 reader = cast(Any, ready)
-                try:
-                    kind, value = reader.recv()
-                except EOFError:
-                    raise IndexError_("a build worker process ended unexpectedly") from None
+                kind, value = _receive(reader, "build worker")
                 if kind == "result":
                     yield value
-                elif kind == "error":
-                    raise value
                 else:  # "done"
                     readers.pop(reader).join()
                     reader.close()
@@ -788,6 +783,17 @@ def _forked(
             proc.terminate()
             proc.join()
             reader.close()
+
+
+def _receive(conn: Any, who: str) -> tuple[str, Any]:
+    """A forked process's next message (kind, value); the exception it sent is raised here."""
+    try:
+        kind, value = conn.recv()
+    except EOFError:
+        raise IndexError_(f"a {who} process ended unexpectedly") from None
+    if kind == "error":
+        raise value
+    return kind, value
 
 
 def _forked_child(task: Callable[[Any], Any], items: Sequence[Any], counter: Any, out: Any) -> None:
@@ -1528,13 +1534,7 @@ class _TextWriter:
         first_failed = len(self.docs)
         for proc, tasks, results in self.children:
             tasks.send(None)
-            try:
-                kind, value = results.recv()
-            except EOFError:
-                raise IndexError_("a compressing process ended unexpectedly") from None
-            if kind == "error":
-                raise value
-            done, failed = value
+            done, failed = _receive(results, "compressing")[1]
             sizes.update(done)
             if failed is not None:
                 first_failed = min(first_failed, failed)

@@ -12,7 +12,7 @@ import itertools
 import operator
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -1095,6 +1095,37 @@ class _Cut:
         return found, k < len(digits) and int(digits[k]) < b
 
 
+def _runs(text: str, places: Iterable[int], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The whitespace-free run of text[start:end] around each place (ascending), a run once,
+    through the whitespace after it (so lookaheads see what a scan of the whole text sees)."""
+    window_end = start
+    for place in places:
+        if place < window_end:  # in a run already taken
+            continue
+        a = place
+        while a > start and not text[a - 1].isspace():
+            a -= 1
+        space = _SPACE.search(text, place, end)
+        window_end = space.end() if space else end
+        yield a, window_end
+
+
+def _cut_off(
+    text: str, starts: list[int], ends: list[int], k: int, last: int, a: int, b: int, base: int
+) -> bool:
+    """Whether the run text[a:b] is word k of starts/ends (offsets base + index, words before
+    `last`), cut off by a hyphen before a blank: _TOKEN reads it as one stutter token."""
+    return (
+        k < last
+        and starts[k] == base + a
+        and ends[k] == base + b - 2
+        and text[b - 2] in _HYPHENS
+        and text[b - 1].isspace()
+        and text[b - 1] != "\n"
+        and (k + 1 == last or starts[k + 1] >= base + b)
+    )
+
+
 def _tokens(
     text: str, start: int, end: int, base: int, cut: _Cut | None = None
 ) -> tuple[_Words, bool]:
@@ -1104,22 +1135,11 @@ def _tokens(
     whether the stretch may hold a digit. `cut`, if given, holds the _PLAIN tokens of a text
     around this one, offsets alike.
     """
-    windows: list[tuple[int, int]] = []
-    window_end = start
     if cut is not None:
         places, digits = cut.odd_places(base + start, base + end, base)
     else:
         places, digits = _odd_places(text, start, end)
-    for place in places:
-        if place < window_end:  # in a run already taken
-            continue
-        a = place
-        while a > start and not text[a - 1].isspace():
-            a -= 1
-        # Through the whitespace after the run, so lookaheads see what the full scan sees.
-        space = _SPACE.search(text, place, end)
-        window_end = space.end() if space else end
-        windows.append((a, window_end))
+    windows = list(_runs(text, places, start, end))
     plain = cut.take(base + start, base + end) if cut is not None else None
     if plain is not None:
         norms, starts, ends = plain
@@ -1140,15 +1160,7 @@ def _tokens(
         # Most windows are a word cut off by a hyphen ("appropri- the"): one _PLAIN word, the
         # hyphen, a blank. _TOKEN reads it as one stutter token, taken here without a scan.
         j = bisect.bisect_left(starts, base + a, i)
-        if (
-            j < len(starts)
-            and starts[j] == base + a
-            and ends[j] == base + b - 2
-            and text[b - 2] in _HYPHENS
-            and text[b - 1].isspace()
-            and text[b - 1] != "\n"
-            and (j + 1 == len(starts) or starts[j + 1] >= base + b)
-        ):
+        if _cut_off(text, starts, ends, j, len(starts), a, b, base):
             norms[j] = _CUT_STUTTER
             ends[j] += 1
             i = j + 1
@@ -1661,28 +1673,11 @@ def _stutters(
 ) -> list[int] | None:
     """The indices of the words cut off by a hyphen at the _ODD places of text[a:b], whose
     words are the cut's i to j; None if another rule of _TOKEN may apply at one."""
-    cut_starts, cut_ends = cut.starts, cut.ends
     stutters: list[int] = []
-    window_end = a
-    for place in places:
-        if place < window_end:
-            continue
-        w = place
-        while w > a and not text[w - 1].isspace():
-            w -= 1
-        space = _SPACE.search(text, place, b)
-        window_end = space.end() if space else b
+    for w, window_end in _runs(text, places, a, b):
         # Only a word cut off by a hyphen, which _tokens takes without a scan.
-        k = bisect.bisect_left(cut_starts, w, i)
-        if not (
-            k < j
-            and cut_starts[k] == w
-            and cut_ends[k] == window_end - 2
-            and text[window_end - 2] in _HYPHENS
-            and text[window_end - 1].isspace()
-            and text[window_end - 1] != "\n"
-            and (k + 1 == j or cut_starts[k + 1] >= window_end)
-        ):
+        k = bisect.bisect_left(cut.starts, w, i)
+        if not _cut_off(text, cut.starts, cut.ends, k, j, w, window_end, 0):
             return None
         stutters.append(k)
     return stutters
