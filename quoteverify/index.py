@@ -70,7 +70,7 @@ _REL_MAX = 0xFFFF
 # Word ids are stored in 16 bits; this value and up stand for "the id is in the wide table".
 _ID_SHORT = 0xFFFF
 # Characters per compressed block of text, the most of the preset dictionary, and the zlib
-# level. A passage decompresses a block or two: 12 us for 2,048 characters, 9 us for 1,024. The
+# level. A passage decompresses a block or two: 12-16 us for 2,048 characters, 9 for 1,024. The
 # build compresses every character: a block's fixed cost (its Huffman tables, a copy of the
 # primed compressor) makes blocks of 2,048 at level 1 compress 1.4 times as fast as blocks of
 # 1,024 at level 2, in as little room (level 2: 4 % less room, 10 % more time; level 3: 30 %).
@@ -738,7 +738,7 @@ def _normalised(
 
 
 # Bytes a result pipe holds before its worker waits (Linux; the default is 64 KB): a worker's
-# result is some 20 KB, and the merge reads them between transcripts.
+# result is some 65 KB (keys, words, head), and the merge reads them between transcripts.
 _PIPE_BYTES = 1 << 20
 
 
@@ -904,8 +904,8 @@ def _merge_tables(
     aliases, alias_where, alias_diags = alias_info
     out = w.folder
     heads: list[dict[str, Any]] = []
-    # Each distinct word of the corpus: a first number in order of first appearance (sorted
-    # within a transcript); ids by frequency once every shard is counted.
+    # Each distinct word of the corpus: a first number in the order the merge meets it; ids by
+    # frequency once every shard is counted.
     vocab = ready.vocab
     # The numbers of the first transcripts' words, until the text's dictionary is made.
     early: list[Any] = []
@@ -1686,8 +1686,9 @@ def _write_postings(
 
 
 # What the postings are made from (set by _write_postings, inherited by its forks): the
-# generation's folder, the shards, their runs' first tokens, the ranges' bounds (while the
-# shards are grouped) or the vocabulary size, each shard's range offsets, the positions' dtype.
+# generation's folder, the shards, their runs' first tokens, then while the shards are grouped
+# the ranges' bounds and each first number's id, or afterwards the vocabulary size and each
+# shard's range offsets; the positions' dtype.
 _POSTINGS: tuple[Path, Sequence[Mapping[str, int]], list[Any], Any, list[Any], Any] | None = None
 
 
