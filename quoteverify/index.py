@@ -297,7 +297,7 @@ def _normalise_source(job: _Job) -> _Made:
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
     # The words' str hashes, already computed for the dicts: the merge, forked from the same
     # process and so of the same hash seed, tells the words apart by them without the strings.
-    return sha, len(ids), array.array("q", map(hash, vocab)).tobytes(), words, head
+    return sha, len(ids), _keys(vocab), words, head
 
 
 def _u4(values: Iterable[int]) -> npt.NDArray[np.uint32]:
@@ -1205,7 +1205,10 @@ def _pick_words(words: list[str] | bytes, wanted: list[int]) -> list[str]:
 
 def _keys(words: list[str]) -> bytes:
     """The keys _Vocabulary.number tells words apart by: their str hashes, as int64."""
-    return array.array("q", map(hash, words)).tobytes()
+    import numpy as np
+
+    # fromiter, not array.array of an iterator: 100 rather than 160 ns a word.
+    return np.fromiter(map(hash, words), dtype="<i8", count=len(words)).tobytes()
 
 
 class _Vocabulary:
