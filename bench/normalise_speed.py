@@ -330,38 +330,39 @@ def turn_differences(
     return len(docs), bad, bad_arrays, examples
 
 
+def _best_rates(
+    docs: Sequence[Document], rounds: int, *paths: Callable[[str, list[tuple[int, int]]], object]
+) -> list[float]:
+    """Best MB/s over `rounds` of each way of reading whole transcripts, in turn each round."""
+    size = sum(len(text.encode("utf-8")) for text, _ in docs)
+    best = [float("inf")] * len(paths)
+    for _ in range(rounds):
+        for k, path in enumerate(paths):
+            t0 = time.process_time()
+            for text, spans in docs:
+                path(text, spans)
+            best[k] = min(best[k], time.process_time() - t0)
+    return [size / 1e6 / seconds for seconds in best]
+
+
 def document_speed(before: ModuleType, docs: Sequence[Document], rounds: int) -> list[float]:
     """Best MB/s over `rounds`: the previous normalise turn by turn, normalise_turns."""
-    size = sum(len(text.encode("utf-8")) for text, _ in docs)
-    best = [float("inf")] * 2
-    for _ in range(rounds):
-        t0 = time.process_time()
-        for text, spans in docs:
-            for start, length in spans:
-                before.normalise(text[start : start + length], base=start)
-        best[0] = min(best[0], time.process_time() - t0)
-        t0 = time.process_time()
-        for text, spans in docs:
-            current.normalise_turns(text, spans)
-        best[1] = min(best[1], time.process_time() - t0)
-    return [size / 1e6 / seconds for seconds in best]
+
+    def turn_by_turn(text: str, spans: list[tuple[int, int]]) -> None:
+        for start, length in spans:
+            before.normalise(text[start : start + length], base=start)
+
+    return _best_rates(docs, rounds, turn_by_turn, current.normalise_turns)
 
 
 def arrays_speed(before: ModuleType, docs: Sequence[Document], rounds: int) -> list[float]:
     """Best MB/s over `rounds` of the index build's arrays: the previous normalise_turns and
     the build's conversion of its lists, normalise_turns_arrays."""
-    size = sum(len(text.encode("utf-8")) for text, _ in docs)
-    best = [float("inf")] * 2
-    for _ in range(rounds):
-        t0 = time.process_time()
-        for text, spans in docs:
-            index_arrays(*before.normalise_turns(text, spans))
-        best[0] = min(best[0], time.process_time() - t0)
-        t0 = time.process_time()
-        for text, spans in docs:
-            current.normalise_turns_arrays(text, spans)
-        best[1] = min(best[1], time.process_time() - t0)
-    return [size / 1e6 / seconds for seconds in best]
+
+    def converted(text: str, spans: list[tuple[int, int]]) -> object:
+        return index_arrays(*before.normalise_turns(text, spans))
+
+    return _best_rates(docs, rounds, converted, current.normalise_turns_arrays)
 
 
 def speed(
