@@ -268,9 +268,15 @@ def differences(
     return calls, bad, examples
 
 
-# normalise_turns_arrays's result: vocabulary, word ids, starts, lengths, tokens per turn
+# normalise_turns_arrays's result: vocabulary, word ids, starts, lengths, tokens per turn,
+# the words' str hashes
 Arrays = tuple[
-    list[str], npt.NDArray[np.uint32], npt.NDArray[np.uint32], npt.NDArray[np.uint32], list[int]
+    list[str],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint32],
+    list[int],
+    npt.NDArray[np.int64],
 ]
 
 
@@ -285,17 +291,18 @@ def index_arrays(norms: list[str], starts: list[int], ends: list[int], counts: l
     local = dict(zip(vocab, range(len(vocab)), strict=True))
     ids = _u4(map(local.__getitem__, norms))
     starts_arr = _u4(starts)
-    return vocab, ids, starts_arr, _u4(ends) - starts_arr, counts
+    keys = np.fromiter(map(hash, vocab), dtype=np.int64, count=len(vocab))
+    return vocab, ids, starts_arr, _u4(ends) - starts_arr, counts, keys
 
 
 def same_arrays(a: Arrays, b: Arrays) -> bool:
-    """Whether two results are equal: the same vocabulary, the same uint32 bytes, counts."""
+    """Whether two results are equal: the same vocabulary, counts, and arrays' bytes."""
     return (
         a[0] == b[0]
         and a[4] == b[4]
         and all(
             x.dtype == y.dtype and x.tobytes() == y.tobytes()
-            for x, y in zip(a[1:4], b[1:4], strict=True)
+            for x, y in zip((*a[1:4], a[5]), (*b[1:4], b[5]), strict=True)
         )
     )
 

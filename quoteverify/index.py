@@ -309,7 +309,7 @@ def _normalise_source(job: _Job) -> _Made:
         spans = [(turn.start, len(turn.text)) for turn in transcript.turns]
         # Each token as the number of its word among the transcript's distinct words (`vocab`,
         # in order of first appearance): the merge gives each distinct word its corpus-wide id.
-        vocab, ids, starts, lens, counts = normalise_turns_arrays(text, spans)
+        vocab, ids, starts, lens, counts, keys = normalise_turns_arrays(text, spans)
     finally:
         if collecting:
             gc.enable()
@@ -341,9 +341,9 @@ def _normalise_source(job: _Job) -> _Made:
     name = Path(cache_dir, _cache_name(sha, kind))
     _write_atomic(name.with_suffix(".bin"), body, sync=False)
     _write_atomic(name.with_suffix(".json"), _json_bytes(head), sync=False)
-    # The words' str hashes, already computed for the dicts: the merge, forked from the same
+    # The words' str hashes, kept by the normaliser's table: the merge, forked from the same
     # process and so of the same hash seed, tells the words apart by them without the strings.
-    return sha, len(ids), _keys(vocab), words, head
+    return sha, len(ids), keys.astype("<i8", copy=False).tobytes(), words, head
 
 
 def _u4(values: Iterable[int]) -> npt.NDArray[np.uint32]:

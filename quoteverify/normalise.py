@@ -818,6 +818,8 @@ class _Forms:
         self.numeral: npt.NDArray[np.intp] = np.full(1 << 12, -1, dtype=np.intp)
         # id -> whether a number word before it may start a number phrase
         self.follows: npt.NDArray[np.bool_] = np.zeros(1 << 12, dtype=bool)
+        # id -> the form's str hash, for the index build's merge (normalise_turns_arrays)
+        self.keys: npt.NDArray[np.int64] = np.zeros(1 << 12, dtype=np.int64)
         # slot -> the word's bytes as two integers (0 for an empty slot) and its form's id: one
         # row, so that a look-up reads one place in memory
         self.table: npt.NDArray[np.uint64] = np.zeros((1 << bits, 3), dtype=np.uint64)
@@ -838,15 +840,20 @@ class _Forms:
                 self.flags = np.concatenate([self.flags, np.zeros(form, dtype=np.uint8)])
                 self.numeral = np.concatenate([self.numeral, np.full(form, -1, dtype=np.intp)])
                 self.follows = np.concatenate([self.follows, np.zeros(form, dtype=bool)])
+                self.keys = np.concatenate([self.keys, np.zeros(form, dtype=np.int64)])
             self.objects[form] = norm
+            self.keys[form] = hash(norm)
             self.flags[form] = _form_flags(norm)
             self.follows[form] = norm in _NUMBER_WORDS or norm == "point"
             if norm in _NUMBER_START:  # the digits are no number word: no deeper recursion
                 self.numeral[form] = self.form_id(_numeral(_NUMBER_WORDS[norm]))
         return form
 
-    def first_seen(self, ids: npt.NDArray[np.intp]) -> tuple[list[str], npt.NDArray[np.intp]]:
-        """The distinct forms of ids in order of first appearance, and each id's index there."""
+    def first_seen(
+        self, ids: npt.NDArray[np.intp]
+    ) -> tuple[list[str], npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+        """The distinct forms of ids in order of first appearance, their str hashes, and each
+        id's index there."""
         import numpy as np
 
         if len(self.first) < len(self.objects):
@@ -861,7 +868,7 @@ class _Forms:
         distinct = ids[heads]
         self.rank[distinct] = np.arange(len(distinct))
         vocab: list[str] = self.objects[distinct].tolist()
-        return vocab, self.rank[ids]
+        return vocab, self.keys[distinct], self.rank[ids]
 
     def _find(
         self, keys: npt.NDArray[np.uint64], slots: npt.NDArray[np.intp]
@@ -1517,12 +1524,14 @@ def normalise_turns_arrays(
     npt.NDArray[np.uint32],
     npt.NDArray[np.uint32],
     list[int],
+    npt.NDArray[np.int64],
 ]:
     """The tokens of normalise_turns as the index stores them: (vocab, ids, starts, lengths,
-    counts), vocab the distinct norms in order of first appearance and ids each token's index
-    in it, as uint32 arrays.
+    counts, keys), vocab the distinct norms in order of first appearance and ids each token's
+    index in it, as uint32 arrays, and keys each norm's str hash.
 
-    For the index build: no Python object is made per token.
+    For the index build: no Python object is made per token, and the hashes are the table's
+    (made once a form), not computed again for each transcript.
     """
     import numpy as np
 
@@ -1530,19 +1539,20 @@ def normalise_turns_arrays(
     cuts = list(_turn_cuts(text, turns, counts))
     if not cuts:
         empty = np.zeros(0, dtype=np.uint32)
-        return [], empty, empty.copy(), empty.copy(), counts
+        return [], empty, empty.copy(), empty.copy(), counts, np.zeros(0, dtype=np.int64)
     forms, ids, starts, ends = cuts[0]
-    vocab, local = forms.first_seen(ids)
+    vocab, keys, local = forms.first_seen(ids)
     if len(cuts) > 1:
         # Each cut may have a table of forms of its own: cuts' words are told apart by their
         # strings.
         number = dict(zip(vocab, range(len(vocab)), strict=True))
         parts = [local]
         for forms, ids, _, _ in cuts[1:]:
-            words, here = forms.first_seen(ids)
+            words, _, here = forms.first_seen(ids)
             renumber = [number.setdefault(word, len(number)) for word in words]
             parts.append(np.array(renumber, dtype=np.intp)[here])
         vocab = list(number)
+        keys = np.fromiter(map(hash, vocab), dtype=np.int64, count=len(vocab))
         local = np.concatenate(parts)
         starts = np.concatenate([cut[2] for cut in cuts])
         ends = np.concatenate([cut[3] for cut in cuts])
@@ -1552,6 +1562,7 @@ def normalise_turns_arrays(
         starts.astype(np.uint32),
         (ends - starts).astype(np.uint32),
         counts,
+        keys,
     )
 
 

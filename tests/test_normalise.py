@@ -767,8 +767,10 @@ def test_normalise_turns_arrays_numbers_words_in_order_of_first_appearance(
     cut_chars: int, one_chain: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _cuts_and_chains(monkeypatch, cut_chars, one_chain)
-    vocab, ids, starts, lengths, counts = normalise_turns_arrays(ARRAYS_TEXT, ARRAYS_TURNS)
+    vocab, ids, starts, lengths, counts, keys = normalise_turns_arrays(ARRAYS_TEXT, ARRAYS_TURNS)
     assert vocab == ["we", "won", "25", "votes", "in", "the", "end", "5", "percent", "of"]
+    assert keys.dtype == np.int64
+    assert keys.tolist() == [hash(word) for word in vocab]
     assert ids.dtype == starts.dtype == lengths.dtype == np.uint32
     assert ids.tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 3]
     assert starts.tolist() == [9, 12, 16, 28, 50, 53, 57, 83, 88, 108, 111]
@@ -780,8 +782,9 @@ def test_normalise_turns_arrays_numbers_words_in_order_of_first_appearance(
 
 def test_normalise_turns_arrays_of_no_turns_and_no_words() -> None:
     for turns in ([], [(0, 0)], [(0, 15)]):
-        vocab, ids, starts, lengths, counts = normalise_turns_arrays("[applause] uh.", turns)
+        vocab, ids, starts, lengths, counts, keys = normalise_turns_arrays("[applause] uh.", turns)
         assert vocab == []
+        assert keys.dtype == np.int64 and keys.tolist() == []
         assert ids.dtype == starts.dtype == lengths.dtype == np.uint32
         assert ids.tolist() == starts.tolist() == lengths.tolist() == []
         assert counts == [0] * len(turns)
@@ -800,8 +803,9 @@ def test_normalise_turns_arrays_are_the_tokens_of_normalise_turns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _cuts_and_chains(monkeypatch, cut_chars, one_chain)
-    vocab, ids, starts, lengths, per_turn = normalise_turns_arrays(text, turns)
+    vocab, ids, starts, lengths, per_turn, keys = normalise_turns_arrays(text, turns)
     assert vocab == list(dict.fromkeys(norm for norm, _, _ in tokens))
+    assert keys.tolist() == [hash(word) for word in vocab]
     assert [vocab[i] for i in ids.tolist()] == [norm for norm, _, _ in tokens]
     assert starts.tolist() == [start for _, start, _ in tokens]
     assert lengths.tolist() == [end - start for _, start, end in tokens]
