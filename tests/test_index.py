@@ -327,7 +327,6 @@ def test_build_from_cached_and_new_entries_equals_a_fresh_build(
     entries = sorted(cache.glob("*.bin"))
     for f in entries[::2]:
         f.unlink()
-        f.with_suffix(".json").unlink()
     (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
     stats = build_or_refresh([str(corpus)], tmp_path / "mixed", workers=2)
     assert (stats.normalised, stats.reused) == (7, 6)
@@ -460,14 +459,24 @@ def test_damaged_index_is_a_clear_error_then_rebuilt(
     assert open_index(corpus).size == 2808
 
 
+# An entry overwritten, cut short (its head's length then points past its start), or with
+# bytes lost from its middle (the head then says the file should be longer).
+@pytest.mark.parametrize("damage", ["overwritten", "truncated", "shortened"])
 @pytest.mark.parametrize("workers", [1, 2])
 def test_damaged_cache_entry_is_normalised_again(
-    corpus: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, workers: int, damage: str
 ) -> None:
     build_or_refresh([str(corpus)], workers=1)
     cache = next((corpus / ".quoteverify" / "cache").iterdir())
     for f in cache.glob("*.bin"):
-        f.write_bytes(b"\0")
+        data = f.read_bytes()
+        f.write_bytes(
+            b"\0"
+            if damage == "overwritten"
+            else data[: len(data) // 2]
+            if damage == "truncated"
+            else data[:100] + data[200:]
+        )
     (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
     # The dictionary reads the first entry only: the compressing workers meet damaged ones,
     # stop, and the merge compresses the rest once it has made them again.
