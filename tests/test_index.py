@@ -337,8 +337,10 @@ def test_build_from_cached_and_new_entries_equals_a_fresh_build(
 def test_vocabulary_numbers_words_by_key_in_order_of_meeting(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # A remake after every new word: keys come from the sorted arrays and the recent dict.
-    monkeypatch.setattr(qindex, "_VOCAB_RECENT", 0)
+    import numpy as np
+
+    # A table of two slots: it grows at the second word and again at the third.
+    monkeypatch.setattr(qindex, "_VOCAB_SLOTS", 2)
     vocab = qindex._Vocabulary()
     keys = qindex._keys
     assert vocab.number(keys(["b", "a"]), ["b", "a"]).tolist() == [0, 1]
@@ -349,8 +351,36 @@ def test_vocabulary_numbers_words_by_key_in_order_of_meeting(
     assert vocab.number(keys(["ça", "a"]), b"\xff\x00\xff").tolist() == [2, 1]
     assert vocab.number(keys([]), b"").tolist() == []
     assert vocab.words == [b"b", b"a", "ça".encode()]
-    assert sorted(vocab.sorted_keys.tolist()) == vocab.sorted_keys.tolist()
-    assert len(vocab.sorted_keys) + len(vocab.recent) == 3
+    assert len(vocab.keys) == 8
+    assert sorted(vocab.keys[vocab.nums != qindex._VOCAB_EMPTY].tolist()) == sorted(
+        np.frombuffer(keys(["a", "b", "ça"]), dtype=np.int64).tolist()
+    )
+
+
+# Probed in numpy rounds, or (the last few keys of a transcript) one by one in Python.
+@pytest.mark.parametrize("stragglers", [0, 100])
+def test_vocabulary_probes_past_keys_of_the_same_slot(
+    monkeypatch: pytest.MonkeyPatch, stragglers: int
+) -> None:
+    import numpy as np
+
+    monkeypatch.setattr(qindex, "_VOCAB_STRAGGLERS", stragglers)
+
+    # Keys chosen to share slots (their low bits) and to wrap around the table's end: each
+    # is found past the others, a new one stops at the first empty slot, none is lost.
+    vocab = qindex._Vocabulary()
+    size = len(vocab.keys)
+    chosen = [size - 1, 2 * size - 1, 3 * size - 1, 5, size + 5, -size]
+    words = [f"w{k}" for k in range(len(chosen))]
+    data = np.array(chosen, dtype="<i8").tobytes()
+    assert vocab.number(data, words).tolist() == [0, 1, 2, 3, 4, 5]
+    assert vocab.number(data, words).tolist() == [0, 1, 2, 3, 4, 5]
+    assert vocab.number(np.array([7 * size - 1], dtype="<i8").tobytes(), ["x"]).tolist() == [6]
+    assert vocab.number(data, words).tolist() == [0, 1, 2, 3, 4, 5]
+    # Seven keys in the seven slots from size-1 on, wrapped, and 5 and 6.
+    filled = np.flatnonzero(vocab.nums != qindex._VOCAB_EMPTY).tolist()
+    assert filled == [0, 1, 2, 3, 5, 6, size - 1]
+    assert vocab.words == [w.encode() for w in words] + [b"x"]
 
 
 def test_postings_ranges_split_until_their_sort_packs_into_64_bits() -> None:
