@@ -5,14 +5,16 @@ Generates a deterministic corpus in our transcript format (speaker turns, filler
 then measures. Never run as a unit test.
 
     python bench/scale.py --words 1000000 [--words 10000000] [--words 100000000 --allow-huge]
-                          [--out bench/out] [--queries 1000] [--brute 20] [--json FILE]
+                          [--out bench/out] [--queries 1000] [--brute 20] [--builds 3]
+                          [--json FILE]
 
 Figures (one JSON object per corpus size, printed and written to --json):
 - build: seconds, MB of transcript text per second (and per core), MB per CPU-second (user +
   system time of the build process and its worker processes, from getrusage: the machine may
-  be shared, and wall time under load understates the work done per core), peak RSS of the
-  build process and of its worker processes (ru_maxrss), transcripts re-normalised on a
-  refresh;
+  be shared, and wall time under load understates the work done per core), each the median of
+  --builds builds from scratch (all of them listed: the same build varies by up to 10 % here
+  from run to run), peak RSS of the build process and of its worker processes (ru_maxrss, the
+  most over the builds), transcripts re-normalised on a refresh;
 - size: index bytes per corpus word, split into the search index (ids + postings + tables) and
   text and offsets;
 - cold start: opening the index in a fresh interpreter and answering one quote, and checking
@@ -358,7 +360,17 @@ def _build_child(corpus: str, index_dir: str, queue: multiprocessing.Queue[objec
     )
 
 
-def _build(corpus: Path, index_dir: Path) -> dict[str, object]:
+@dataclass(frozen=True)
+class Built:
+    """One build from scratch: wall seconds (the build's own), CPU seconds, peak RSS in MB."""
+
+    seconds: float
+    cpu_s: float
+    peak_rss_mb: float
+    workers_peak_rss_mb: float
+
+
+def _build(corpus: Path, index_dir: Path) -> Built:
     ctx = multiprocessing.get_context("fork")
     queue: multiprocessing.Queue[object] = ctx.Queue()
     proc = ctx.Process(target=_build_child, args=(str(corpus), str(index_dir), queue))
@@ -366,7 +378,12 @@ def _build(corpus: Path, index_dir: Path) -> dict[str, object]:
     result = queue.get()
     proc.join()
     assert isinstance(result, dict)
-    return result
+    return Built(
+        float(result["stats"]["seconds"]),
+        float(result["cpu_s"]),
+        float(result["peak_rss_mb"]),
+        float(result["workers_peak_rss_mb"]),
+    )
 
 
 def _sizes(index_dir: Path) -> dict[str, int]:
@@ -418,7 +435,7 @@ def _cold_start(index_dir: Path, query: str, article: str) -> dict[str, float]:
     return out
 
 
-def run(total_words: int, out: Path, queries: int, brute: int) -> dict[str, object]:
+def run(total_words: int, out: Path, queries: int, brute: int, builds: int) -> dict[str, object]:
     """Generate, build, measure one corpus size."""
     corpus = out / f"corpus-{total_words}"
     index_dir = out / f"index-{total_words}"
@@ -429,22 +446,24 @@ def run(total_words: int, out: Path, queries: int, brute: int) -> dict[str, obje
         f"[{total_words:,}] corpus ready ({corpus_bytes / 1e6:.1f} MB) in {gen_s:.1f}s",
         file=sys.stderr,
     )
-    if index_dir.exists():
-        import shutil
+    runs = []
+    for _ in range(builds):
+        if index_dir.exists():
+            import shutil
 
-        shutil.rmtree(index_dir)
-    # The corpus just written and the index just deleted would otherwise be written back to
-    # disk during the build, which then waits on I/O it did not cause (seen: 10.2 s instead of
-    # 8.4 at 10 M words, 40 % of the first seconds in I/O wait).
-    os.sync()
-    built = _build(corpus, index_dir)
-    stats = built["stats"]
-    cpu_s = built["cpu_s"]
-    assert isinstance(stats, dict) and isinstance(cpu_s, float)
-    print(
-        f"[{total_words:,}] built in {stats['seconds']:.1f}s ({cpu_s:.1f} CPU-s)",
-        file=sys.stderr,
-    )
+            shutil.rmtree(index_dir)
+        # The corpus just written and the index just deleted would otherwise be written back
+        # to disk during the build, which then waits on I/O it did not cause (seen: 10.2 s
+        # instead of 8.4 at 10 M words, 40 % of the first seconds in I/O wait).
+        os.sync()
+        built = _build(corpus, index_dir)
+        print(
+            f"[{total_words:,}] built in {built.seconds:.2f}s ({built.cpu_s:.1f} CPU-s)",
+            file=sys.stderr,
+        )
+        runs.append(built)
+    build_s = statistics.median(r.seconds for r in runs)
+    cpu_s = statistics.median(r.cpu_s for r in runs)
     # A refresh after changing one transcript re-normalises only it.
     victim = sorted(corpus.rglob("*.txt"))[0]
     original = victim.read_bytes()
@@ -517,13 +536,16 @@ def run(total_words: int, out: Path, queries: int, brute: int) -> dict[str, obje
         "words": words,
         "transcripts": len(index.doc_bounds),
         "corpus_mb": corpus_bytes / 1e6,
-        "build_s": stats["seconds"],
-        "build_mb_per_s": corpus_bytes / 1e6 / stats["seconds"],
-        "build_mb_per_s_per_core": corpus_bytes / 1e6 / stats["seconds"] / 2,
+        "build_s": build_s,
+        "build_s_runs": [r.seconds for r in runs],
+        "build_mb_per_s": corpus_bytes / 1e6 / build_s,
+        "build_mb_per_s_per_core": corpus_bytes / 1e6 / build_s / 2,
+        "build_mb_per_s_per_core_runs": [corpus_bytes / 1e6 / r.seconds / 2 for r in runs],
         "build_cpu_s": cpu_s,
+        "build_cpu_s_runs": [r.cpu_s for r in runs],
         "build_mb_per_cpu_s": corpus_bytes / 1e6 / cpu_s,
-        "build_peak_rss_mb": built["peak_rss_mb"],
-        "build_workers_peak_rss_mb": built["workers_peak_rss_mb"],
+        "build_peak_rss_mb": max(r.peak_rss_mb for r in runs),
+        "build_workers_peak_rss_mb": max(r.workers_peak_rss_mb for r in runs),
         "refresh_one_changed_s": refresh_s,
         "refresh_normalised": refresh.normalised,
         "refresh_reused": refresh.reused,
@@ -566,14 +588,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--brute", type=int, default=20, help="quotes aligned by brute force")
+    ap.add_argument("--builds", type=int, default=3, help="builds from scratch (median)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     sizes = args.words or [1_000_000, 10_000_000]
     if any(s >= 100_000_000 for s in sizes) and not args.allow_huge:
         ap.error("100 M words or more needs --allow-huge (about 600 MB of text)")
+    if args.builds < 1:
+        ap.error("--builds must be 1 or more")
     results = []
     for size in sizes:
-        figures = run(size, args.out, args.queries, args.brute)
+        figures = run(size, args.out, args.queries, args.brute, args.builds)
         print(json.dumps(figures, indent=2))
         results.append(figures)
     path = args.json or args.out / "scale.json"
