@@ -281,7 +281,10 @@ def _cache_name(sha: str, kind: str) -> str:
 
 # A transcript to normalise: file, sha256 as scanned, path, corpus folder, kind, cache folder.
 # The worker reads the file itself: the main process would only pass its bytes on.
-_Job = tuple[str, str, str, str, str, str]
+# With the file's size and mtime when its sha256 was computed in this build (a file that
+# still has them is taken to have the bytes hashed, as the stat record is between builds),
+# else None: a remembered sha256 is checked by hashing what the worker reads.
+_Job = tuple[str, str, str, str, str, str, tuple[int, int] | None]
 # What a worker returns of a transcript: its sha256, tokens, its distinct words' keys, the words
 # as its cache entry holds them, and the entry's head (so the merge reads neither again).
 _Made = tuple[str, int, bytes, bytes, dict[str, Any]]
@@ -289,13 +292,19 @@ _Made = tuple[str, int, bytes, bytes, dict[str, Any]]
 
 def _normalise_source(job: _Job) -> _Made:
     """Worker: read, decode, parse and normalise one transcript and write its cache entry."""
-    file, sha, path, corpus, kind, cache_dir = job
+    file, sha, path, corpus, kind, cache_dir, stamp = job
     where = display_path(corpus, path)
     try:
-        data = Path(file).read_bytes()
+        with open(file, "rb") as f:
+            st = os.fstat(f.fileno())
+            data = f.read()
     except OSError as exc:
         raise CorpusError(f"cannot read: {exc.strerror or exc}", file=where) from None
-    if hashlib.sha256(data).hexdigest() != sha:
+    if (
+        (st.st_size, st.st_mtime_ns) != stamp
+        if stamp is not None
+        else hashlib.sha256(data).hexdigest() != sha
+    ):
         raise CorpusError("changed while the index was being built; run again", file=where)
     try:
         text, warnings = decode(data, name=where)
@@ -555,6 +564,7 @@ class _Stream:
 class _Doc:
     source: _Source
     sha: str
+    hashed: bool = False  # the sha256 is of the file as this build read it, not remembered
 
 
 def _previous(index_dir: Path) -> tuple[dict[str, Any] | None, dict[str, Any], str]:
@@ -585,17 +595,30 @@ def _complete(gen: Path, manifest: Mapping[str, Any]) -> bool:
         return False
 
 
-def _resolve_shas(sources: Sequence[_Source], stat: Mapping[str, Any]) -> list[_Doc]:
-    """Each source with its sha256: from the last build when size and mtime are unchanged."""
+def _resolve_shas(
+    sources: Sequence[_Source], stat: Mapping[str, Any], threads: int = 1
+) -> list[_Doc]:
+    """Each source with its sha256: from the last build when size and mtime are unchanged,
+    else hashed (on `threads` threads: hashlib lets go of the GIL)."""
     known = stat.get("files", {})
-    docs = []
-    for s in sources:
+    remembered: dict[int, str] = {}
+    for k, s in enumerate(sources):
         rec = known.get(f"{s.corpus}\x00{s.path}")
         if isinstance(rec, list) and rec[:2] == [s.size, s.mtime_ns]:
-            docs.append(_Doc(s, str(rec[2])))
-        else:
-            docs.append(_Doc(s, _sha256(s.file)))
-    return docs
+            remembered[k] = str(rec[2])
+    todo = [s.file for k, s in enumerate(sources) if k not in remembered]
+    if threads > 1 and len(todo) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Joined before the build forks its workers.
+        with ThreadPoolExecutor(threads) as pool:
+            hashed = iter(list(pool.map(_sha256, todo)))
+    else:
+        hashed = map(_sha256, todo)
+    return [
+        _Doc(s, remembered[k]) if k in remembered else _Doc(s, next(hashed), True)
+        for k, s in enumerate(sources)
+    ]
 
 
 def _alias_state(
@@ -689,7 +712,7 @@ def _build_locked(
     t0: float,
 ) -> BuildStats:
     manifest, stat, reason = _previous(folder)
-    docs = _resolve_shas(sources, stat)
+    docs = _resolve_shas(sources, stat, workers)
     aliases, alias_where, alias_diags, alias_hashes = _alias_state(alias_files)
     fingerprint = _fingerprint()
     state = {
@@ -771,7 +794,16 @@ def _cached(cache_dir: Path, doc: _Doc) -> bool:
 def _jobs(todo: Sequence[_Doc], cache_dir: Path) -> list[_Job]:
     folder = str(cache_dir)
     return [
-        (d.source.file, d.sha, d.source.path, d.source.corpus, d.source.kind, folder) for d in todo
+        (
+            d.source.file,
+            d.sha,
+            d.source.path,
+            d.source.corpus,
+            d.source.kind,
+            folder,
+            (d.source.size, d.source.mtime_ns) if d.hashed else None,
+        )
+        for d in todo
     ]
 
 

@@ -667,11 +667,37 @@ def test_a_transcript_changed_while_the_index_is_built_is_reported(
     corpus: Path, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
     victim = sorted(corpus.glob("*.txt"))[0]
-    scanned = qindex._sha256
-    # As if the file changed between the scan and its normalisation (in a worker process).
-    monkeypatch.setattr(
-        qindex, "_sha256", lambda file: "0" * 64 if Path(file) == victim else scanned(file)
-    )
+    hash_file = qindex._sha256
+
+    def hash_then_change(file: str) -> str:
+        # The file changes once hashed, before a worker reads it: its size and mtime differ.
+        sha = hash_file(file)
+        if Path(file) == victim:
+            with open(victim, "a", encoding="utf-8") as f:
+                f.write("Ada Adler: A line written during the build.\n")
+        return sha
+
+    monkeypatch.setattr(qindex, "_sha256", hash_then_change)
+    with pytest.raises(CorpusError, match="changed while the index was being built") as error:
+        build_or_refresh([str(corpus)], workers=workers)
+    assert error.value.file == f"{corpus}/{victim.name}"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_remembered_hash_is_checked_against_what_the_worker_reads(
+    corpus: Path, workers: int
+) -> None:
+    # The file's bytes change but its size and mtime are put back, so the stat record's sha256
+    # is taken; with no cache entry to reuse, the worker hashes what it reads and finds out.
+    build_or_refresh([str(corpus)], workers=1)
+    victim = sorted(corpus.glob("*.txt"))[0]
+    before = victim.stat()
+    data = victim.read_bytes()
+    victim.write_bytes(data.replace(b"a", b"e", 1))
+    os.utime(victim, ns=(before.st_atime_ns, before.st_mtime_ns))
+    shutil.rmtree(corpus / ".quoteverify" / "cache")
+    # A new transcript, so that the index is stale (the stat record alone says nothing changed).
+    (corpus / "2015-12-01_new.txt").write_text(NEW_TRANSCRIPT, encoding="utf-8")
     with pytest.raises(CorpusError, match="changed while the index was being built") as error:
         build_or_refresh([str(corpus)], workers=workers)
     assert error.value.file == f"{corpus}/{victim.name}"
