@@ -11,6 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+# numpy's OpenBLAS starts a thread a core when numpy is first imported, and each spins for
+# about 0.1 CPU-second before sleeping; the index build, on every core from its first
+# milliseconds, lost that much CPU to them. quoteverify calls no BLAS routine. Set before any
+# module of ours imports numpy (none does at import time).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import click
 
 from quoteverify import __version__

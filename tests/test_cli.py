@@ -437,3 +437,19 @@ def test_jsonl_streams_each_article_as_it_is_checked(
     written_before.clear()
     run("check", str(tmp_path), "--corpus", CORPUS, "--format", "json")
     assert written_before == [0, 0]  # one document, written at the end
+
+
+def test_the_cli_limits_openblas_to_one_thread_before_numpy_is_imported() -> None:
+    # In a fresh interpreter: importing the CLI imports no numpy, so the setting it makes is
+    # in place when the index build first imports numpy, and OpenBLAS starts no spare thread.
+    import subprocess
+
+    code = (
+        "import os, sys; os.environ.pop('OPENBLAS_NUM_THREADS', None); import quoteverify.cli;"
+        "print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS']);"
+        "import numpy; print(len(os.listdir('/proc/self/task')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.split() == ["False", "1", "1"]
