@@ -701,3 +701,27 @@ def test_a_remembered_hash_is_checked_against_what_the_worker_reads(
     with pytest.raises(CorpusError, match="changed while the index was being built") as error:
         build_or_refresh([str(corpus)], workers=workers)
     assert error.value.file == f"{corpus}/{victim.name}"
+
+
+@pytest.mark.parametrize("threshold", [0, 1 << 40])
+def test_hashes_on_threads_equal_hashes_one_by_one(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch, threshold: int
+) -> None:
+    # On two threads past the size threshold (here: any), one by one below it: the same sums,
+    # in the order of the sources, each marked as hashed in this build.
+    import hashlib
+
+    monkeypatch.setattr(qindex, "_THREADED_HASHING", threshold)
+    sources, _ = qindex._scan([str(corpus)])
+    docs = qindex._resolve_shas(sources, {}, 2)
+    assert [d.source for d in docs] == sources
+    assert [d.sha for d in docs] == [
+        hashlib.sha256(Path(s.file).read_bytes()).hexdigest() for s in sources
+    ]
+    assert all(d.hashed for d in docs)
+    # A file whose size and mtime the stat record has keeps its remembered sum, unhashed.
+    first = sources[0]
+    stat = {"files": {f"{first.corpus}\x00{first.path}": [first.size, first.mtime_ns, "ab"]}}
+    again = qindex._resolve_shas(sources, stat, 2)
+    assert (again[0].sha, again[0].hashed) == ("ab", False)
+    assert [d.sha for d in again[1:]] == [d.sha for d in docs[1:]]
