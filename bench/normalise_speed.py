@@ -58,6 +58,7 @@ from scale import Generator  # bench/scale.py: the corpus of the index benchmark
 
 from quoteverify import normalise as current
 from quoteverify.corpus import parse_transcript, parse_vtt
+from quoteverify.normalise import TurnArrays
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "quoteverify/normalise.py"
@@ -268,34 +269,24 @@ def differences(
     return calls, bad, examples
 
 
-# normalise_turns_arrays's result: vocabulary, word ids, starts, lengths, tokens per turn,
-# the words' str hashes
-Arrays = tuple[
-    list[str],
-    npt.NDArray[np.uint32],
-    npt.NDArray[np.uint32],
-    npt.NDArray[np.uint32],
-    list[int],
-    npt.NDArray[np.int64],
-]
-
-
 def _u4(values: Iterable[int]) -> npt.NDArray[np.uint32]:
     """The values as uint32, as the index build made them from lists."""
     return np.frombuffer(array.array("I", values), dtype=np.uint32)
 
 
-def index_arrays(norms: list[str], starts: list[int], ends: list[int], counts: list[int]) -> Arrays:
+def index_arrays(
+    norms: list[str], starts: list[int], ends: list[int], counts: list[int]
+) -> TurnArrays:
     """What the index build made of normalise_turns's lists before normalise_turns_arrays."""
     vocab = list(dict.fromkeys(norms))
     local = dict(zip(vocab, range(len(vocab)), strict=True))
     ids = _u4(map(local.__getitem__, norms))
     starts_arr = _u4(starts)
     keys = np.fromiter(map(hash, vocab), dtype=np.int64, count=len(vocab))
-    return vocab, ids, starts_arr, _u4(ends) - starts_arr, counts, keys
+    return TurnArrays(vocab, ids, starts_arr, _u4(ends) - starts_arr, counts, keys)
 
 
-def same_arrays(a: Arrays, b: Arrays) -> bool:
+def same_arrays(a: TurnArrays, b: TurnArrays) -> bool:
     """Whether two results are equal: the same vocabulary, counts, and arrays' bytes."""
     return (
         a[0] == b[0]

@@ -1516,19 +1516,19 @@ def normalise_turns(
     return norms, starts, ends, counts
 
 
-def normalise_turns_arrays(
-    text: str, turns: Sequence[tuple[int, int]]
-) -> tuple[
-    list[str],
-    npt.NDArray[np.uint32],
-    npt.NDArray[np.uint32],
-    npt.NDArray[np.uint32],
-    list[int],
-    npt.NDArray[np.int64],
-]:
-    """The tokens of normalise_turns as the index stores them: (vocab, ids, starts, lengths,
-    counts, keys), vocab the distinct norms in order of first appearance and ids each token's
-    index in it, as uint32 arrays, and keys each norm's str hash.
+class TurnArrays(NamedTuple):
+    """The tokens of whole turns as the index stores them (normalise_turns_arrays)."""
+
+    vocab: list[str]  # the distinct norms, in order of first appearance
+    ids: npt.NDArray[np.uint32]  # each token's index in vocab
+    starts: npt.NDArray[np.uint32]
+    lengths: npt.NDArray[np.uint32]
+    counts: list[int]  # tokens of each turn
+    keys: npt.NDArray[np.int64]  # each norm's str hash
+
+
+def normalise_turns_arrays(text: str, turns: Sequence[tuple[int, int]]) -> TurnArrays:
+    """The tokens of normalise_turns as the index stores them, in arrays (TurnArrays).
 
     For the index build: no Python object is made per token, and the hashes are the table's
     (made once a form), not computed again for each transcript.
@@ -1539,7 +1539,7 @@ def normalise_turns_arrays(
     cuts = list(_turn_cuts(text, turns, counts))
     if not cuts:
         empty = np.zeros(0, dtype=np.uint32)
-        return [], empty, empty.copy(), empty.copy(), counts, np.zeros(0, dtype=np.int64)
+        return TurnArrays([], empty, empty.copy(), empty.copy(), counts, np.zeros(0, np.int64))
     forms, ids, starts, ends = cuts[0]
     vocab, keys, local = forms.first_seen(ids)
     if len(cuts) > 1:
@@ -1556,7 +1556,7 @@ def normalise_turns_arrays(
         local = np.concatenate(parts)
         starts = np.concatenate([cut[2] for cut in cuts])
         ends = np.concatenate([cut[3] for cut in cuts])
-    return (
+    return TurnArrays(
         vocab,
         local.astype(np.uint32),
         starts.astype(np.uint32),
