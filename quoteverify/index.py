@@ -1336,9 +1336,10 @@ class _Vocabulary:
     Words are told apart by key, their str hash (64 bits; the workers, forked from the merge's
     process, share its hash seed, and compute them at no cost, cached in the strings). The keys
     are in an open-addressing hash table probed by numpy, a transcript's thousands of keys at
-    once: a sorted array's search (argsort, searchsorted) cost about 1.8 ms a transcript at
-    1 M words, more as the vocabulary grows and misses the cache. Numbers go by order of
-    meeting; nothing written depends on them (ids are by frequency, ties by word hash).
+    once (0.44 ms a transcript at 10 M words, where a sorted array searched with argsort and
+    searchsorted, and a dict of the keys added since it was last remade, took 0.58). Numbers
+    go by order of meeting; nothing written depends on them (ids are by frequency, ties by
+    word hash).
     """
 
     def __init__(self) -> None:
