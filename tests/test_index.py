@@ -59,19 +59,21 @@ def corpus(tmp_path: Path) -> Path:
 @pytest.fixture(
     scope="module",
     params=[
-        (qindex.SHARD_TOKENS, qindex._REL_MAX, qindex._ID_SHORT, qindex._TEXT_BLOCK),
-        (300, qindex._REL_MAX, qindex._ID_SHORT, qindex._TEXT_BLOCK),
-        (300, 3, qindex._ID_SHORT, qindex._TEXT_BLOCK),
-        (300, qindex._REL_MAX, 40, 64),
+        (qindex.SHARD_TOKENS, qindex._REL_MAX, qindex._ID_SHORT, qindex._TEXT_BLOCK, 1 << 20),
+        (qindex.SHARD_TOKENS, qindex._REL_MAX, qindex._ID_SHORT, qindex._TEXT_BLOCK, 0),
+        (300, qindex._REL_MAX, qindex._ID_SHORT, qindex._TEXT_BLOCK, 1 << 20),
+        (300, 3, qindex._ID_SHORT, qindex._TEXT_BLOCK, 1 << 20),
+        (300, qindex._REL_MAX, 40, 64, 1 << 20),
     ],
-    ids=["one-shard", "shards", "big-pairs", "wide-ids"],
+    ids=["one-shard", "halves", "shards", "big-pairs", "wide-ids"],
 )
 def both(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> tuple[CorpusIndex, DiskIndex]:
     folder = tmp_path_factory.mktemp("idx")
-    shard_tokens, rel_max, id_short, text_block = request.param
+    shard_tokens, rel_max, id_short, text_block, split_bytes = request.param
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(qindex, "_SPLIT_BYTES", split_bytes)
         mp.setattr(qindex, "_REL_MAX", rel_max)
         mp.setattr(qindex, "_ID_SHORT", id_short)
         mp.setattr(qindex, "_TEXT_BLOCK", text_block)
@@ -79,6 +81,24 @@ def both(
     assert stats.rebuilt and stats.normalised == 12
     memory, _ = load_corpus([str(FIXTURES)])
     return build_index(memory), open_index(folder)
+
+
+def test_a_corpus_over_the_split_size_has_two_shards_of_about_half_its_bytes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fixtures (under 1 MB) make one shard; past the split size the first shard closes
+    # once it holds half the bytes, and the rest (less than half) makes the second.
+    build_or_refresh([str(corpus)], tmp_path / "one", workers=1)
+    assert len(open_index(tmp_path / "one").manifest["shards"]) == 1
+    monkeypatch.setattr(qindex, "_SPLIT_BYTES", 0)
+    build_or_refresh([str(corpus)], tmp_path / "two", workers=1)
+    disk = open_index(tmp_path / "two")
+    sizes = [(Path(c) / p).stat().st_size for c, p, _ in disk.manifest["docs"]]
+    # The first shard's transcripts: up to the one that takes it to half the bytes.
+    count = next(k for k in range(len(sizes)) if 2 * sum(sizes[: k + 1]) >= sum(sizes)) + 1
+    end = disk.doc_bounds[count - 1][1]
+    assert [s["tokens"] for s in disk.manifest["shards"]] == [end, disk.size - end]
+    assert 0 < end < disk.size
 
 
 def test_default_location_is_inside_the_corpus(corpus: Path) -> None:
@@ -115,7 +135,7 @@ def test_runs_transcripts_and_aliases_equal(both: tuple[CorpusIndex, DiskIndex])
 
 def test_postings_equal_for_every_word_and_bigram(both: tuple[CorpusIndex, DiskIndex]) -> None:
     memory, disk = both
-    assert len(disk.manifest["shards"]) in (1, 11)
+    assert len(disk.manifest["shards"]) in (1, 2, 11)
     assert disk.manifest["id_short"] in (40, 0xFFFF)
     # Words of more postings than _REL_MAX: none of 2^16 here, 145 of more than 3.
     assert len(disk.manifest["big_pairs"]) in (0, 145)
