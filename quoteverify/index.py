@@ -83,6 +83,9 @@ _ID_SHORT = 0xFFFF
 _TEXT_BLOCK = 2048
 _TEXT_DICT = 32768
 _TEXT_LEVEL = 1
+# Transcripts handed to a compressing process at a time: a message each woke it (and, on two
+# busy cores, set the merge aside) 125 times at 1 M words.
+_TEXT_BATCH = 8
 # Tokens of the first transcripts whose words make the dictionary.
 _DICT_SAMPLE = 1 << 16
 # Words whose ids an open index remembers (a few MB at most).
@@ -161,11 +164,22 @@ def word_hash(word: str) -> int:
 
 def _word_hashes(words: Sequence[bytes]) -> npt.NDArray[np.uint64]:
     """word_hash of many words at once, given as UTF-8."""
+
+    return _joined_hashes(*_joined(words))
+
+
+def _joined(words: Sequence[bytes]) -> tuple[bytes, npt.NDArray[np.int64]]:
+    """The words one after another, and the length of each."""
     import numpy as np
 
-    n = len(words)
-    lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
-    blob = b"".join(words)
+    return b"".join(words), np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+
+
+def _joined_hashes(blob: bytes, lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.uint64]:
+    """word_hash of each of the words that `blob` holds one after another."""
+    import numpy as np
+
+    n = len(lengths)
     padded = np.zeros(len(blob) + 8, dtype=np.uint8)
     padded[: len(blob)] = np.frombuffer(blob, dtype=np.uint8)
     # The eight bytes from each offset, as one unaligned integer.
@@ -1152,10 +1166,10 @@ def _merge_tables(
     del shard
     write_shards()
     # The reader finds a word by its hash; ties of frequency go by hash too.
-    strings = vocab.words
-    hashes = _word_hashes(strings)
+    blob, lengths = _joined(vocab.words)
+    hashes = _joined_hashes(blob, lengths)
     del vocab, ready.vocab
-    vocab_size = len(strings)
+    vocab_size = len(lengths)
     by_hash = np.argsort(hashes, kind="stable")
     vocab_hashes = hashes[by_hash]
     del hashes
@@ -1202,12 +1216,15 @@ def _merge_tables(
     w.array("vocab_hash", vocab_hashes, "Q")
     w.array("vocab_id", new_id[by_hash], "I")
     del by_hash, hash_rank, vocab_hashes
-    ordered = [strings[r] for r in order.tolist()]
-    del strings
-    offsets = np.cumsum([0, *map(len, ordered)], dtype=np.uint64)
+    # The words in id order: each one's bytes gathered from the blob (no object per word).
+    ordered = lengths[order]
+    offsets = np.concatenate([[0], np.cumsum(ordered)]).astype(np.uint64)
+    starts = (np.cumsum(lengths) - lengths)[order]
+    at = np.repeat(starts - offsets[:-1].astype(np.int64), ordered)
+    at += np.arange(len(at), dtype=np.int64)
     w.array("vocab_off", offsets, "I" if int(offsets[-1]) < 2**32 else "Q")
-    w.raw("vocab_str", b"".join(ordered))
-    del ordered, offsets
+    w.raw("vocab_str", np.frombuffer(blob, dtype=np.uint8)[at].data)
+    del blob, lengths, ordered, offsets, starts, at
     with _heap_kept():
         big_pairs = _write_postings(
             w,
@@ -1618,17 +1635,17 @@ def _compress_child(
     failed: int | None = None
     try:
         with open(part, "wb") as f:
-            while (job := tasks.recv()) is not None:
-                i, sha, kind, head = job
-                if failed is not None:
-                    continue
-                data = _read_text(Path(cache_dir), sha, kind, head)
-                if data is None:
-                    failed = i
-                    continue
-                blocks = _compress_text(data, block, zdict)
-                f.write(b"".join(blocks))
-                sizes.append((i, list(map(len, blocks))))
+            while (batch := tasks.recv()) is not None:
+                for i, sha, kind, head in batch:
+                    if failed is not None:
+                        break
+                    data = _read_text(Path(cache_dir), sha, kind, head)
+                    if data is None:
+                        failed = i
+                        break
+                    blocks = _compress_text(data, block, zdict)
+                    f.write(b"".join(blocks))
+                    sizes.append((i, list(map(len, blocks))))
         out.send(("done", (sizes, failed)))
     except Exception as exc:  # handed to the merge, which raises it
         out.send(("error", exc))
@@ -1694,17 +1711,22 @@ class _TextWriter:
                 result_out.close()
                 self.children.append((proc, tasks_out, result_in))
             self.docs, self.heads = docs, heads
-            self.ready(len(heads))
+            self.ready(len(heads), now=True)
 
-    def ready(self, count: int) -> None:
-        """The first `count` transcripts are read: the processes may compress them."""
-        if not self.children:
+    def ready(self, count: int, *, now: bool = False) -> None:
+        """The first `count` transcripts are read: the processes may compress them (handed
+        over _TEXT_BATCH at a time, unless `now`)."""
+        if not self.children or count - self.sent < (1 if now else _TEXT_BATCH):
             return
+        batches: list[list[Any]] = [[] for _ in self.children]
         for i in range(self.sent, count):
             d, head = self.docs[i], self.heads[i]
             sizes = {k: head[k] for k in ("tokens", "lines", "words", "words_bytes", "text_bytes")}
-            self.children[i % len(self.children)][1].send((i, d.sha, d.source.kind, sizes))
-        self.sent = max(self.sent, count)
+            batches[i % len(self.children)].append((i, d.sha, d.source.kind, sizes))
+        for (_, tasks, _), batch in zip(self.children, batches, strict=True):
+            if batch:
+                tasks.send(batch)
+        self.sent = count
 
     def add(self, doc: _Doc, data: bytes) -> None:
         """One transcript's text, as the merge reads it (compressed here without processes)."""
@@ -1733,7 +1755,7 @@ class _TextWriter:
     def close(self, w: _Writer, cache_dir: Path, docs: Sequence[_Doc]) -> None:
         """Write the rest, fsync, and record the text files."""
         if self.children:
-            self.ready(len(docs))
+            self.ready(len(docs), now=True)
             sizes, first_failed = self._collect()
             parts = [open(self._part(k), "rb") for k in range(len(self.children))]  # noqa: SIM115
             try:
@@ -2016,7 +2038,8 @@ def _packable(bounds: list[int], cum: npt.NDArray[np.int64]) -> list[int]:
     todo = list(reversed(list(itertools.pairwise(bounds))))
     while todo:
         lo, hi = todo.pop()
-        n = int(cum[hi - 1]) - (int(cum[lo - 1]) if lo else 0)
+        # (A corpus without a word has one range, of none.)
+        n = int(cum[hi - 1]) - (int(cum[lo - 1]) if lo else 0) if hi > lo else 0
         if hi - lo > 1 and (hi - lo - 1).bit_length() + bits_next + max(n - 1, 0).bit_length() > 64:
             mid = (lo + hi) // 2
             todo += [(mid, hi), (lo, mid)]

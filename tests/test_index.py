@@ -745,3 +745,26 @@ def test_hashes_on_threads_equal_hashes_one_by_one(
     again = qindex._resolve_shas(sources, stat, 2)
     assert (again[0].sha, again[0].hashed) == ("ab", False)
     assert [d.sha for d in again[1:]] == [d.sha for d in docs[1:]]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_corpus_without_a_word_is_indexed(tmp_path: Path, workers: int) -> None:
+    # Transcripts whose turns hold no word (annotations, fillers): an empty vocabulary, one
+    # range of no postings, and a quote matches nothing, as in memory.
+    corpus = tmp_path / "quiet"
+    corpus.mkdir()
+    for k in range(5):
+        (corpus / f"q{k}.txt").write_text(
+            "---\ntitle: Quiet\n---\nAda Adler: [applause]\nBo Brandt: uh, um.\n",
+            encoding="utf-8",
+        )
+    stats = build_or_refresh([str(corpus)], tmp_path / "idx", workers=workers)
+    assert (stats.words, stats.normalised) == (0, 5)
+    disk = open_index(tmp_path / "idx")
+    assert disk.size == 0
+    assert disk.word_id("applause") is None
+    assert disk.text_of(4) == (corpus / "q4.txt").read_text(encoding="utf-8")
+    memory = build_index(load_corpus([str(corpus)])[0])
+    quote = normalise("we will not give up", quote=True)
+    for index in (memory, disk):
+        assert match_quote(index, quote, None, Config()).best is None
