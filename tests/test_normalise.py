@@ -728,6 +728,10 @@ def _cuts_and_chains(monkeypatch: pytest.MonkeyPatch, cut_chars: int, one_chain:
 # A long transcript is cut a few turns at a time: here one or two turns per cut. With a hash
 # of 0 every word is looked for in the table of words from its first slot on, past the others
 # (a table of 64 slots, which keeps the words of earlier cuts).
+# Both forms of the result, each from a fresh table: normalise_turns's lists, and the arrays
+# of normalise_turns_arrays (vocabulary in order of first appearance, ids into it, the
+# vocabulary's str hashes).
+@pytest.mark.parametrize("arrays", [False, True], ids=["lists", "arrays"])
 @pytest.mark.parametrize("one_chain", [False, True])
 @pytest.mark.parametrize("cut_chars", [qnormalise._CUT_CHARS, 40])
 @pytest.mark.parametrize(("text", "turns", "tokens", "counts"), TURNS)
@@ -738,11 +742,21 @@ def test_normalise_turns_gives_the_tokens_of_each_turn(
     counts: list[int],
     cut_chars: int,
     one_chain: bool,
+    arrays: bool,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _cuts_and_chains(monkeypatch, cut_chars, one_chain)
-    norms, starts, ends, per_turn = normalise_turns(text, turns)
-    assert list(zip(norms, starts, ends, strict=True)) == tokens
+    if arrays:
+        vocab, ids, starts, lengths, per_turn, keys = normalise_turns_arrays(text, turns)
+        assert vocab == list(dict.fromkeys(norm for norm, _, _ in tokens))
+        assert keys.tolist() == [hash(word) for word in vocab]
+        assert [vocab[i] for i in ids.tolist()] == [norm for norm, _, _ in tokens]
+        assert starts.tolist() == [start for _, start, _ in tokens]
+        assert lengths.tolist() == [end - start for _, start, end in tokens]
+        assert per_turn == counts
+        return
+    norms, starts_list, ends, per_turn = normalise_turns(text, turns)
+    assert list(zip(norms, starts_list, ends, strict=True)) == tokens
     assert per_turn == counts
     each = [normalise(text[a : a + n], base=a).tokens for a, n in turns]
     assert [len(t) for t in each] == counts
@@ -788,25 +802,3 @@ def test_normalise_turns_arrays_of_no_turns_and_no_words() -> None:
         assert ids.dtype == starts.dtype == lengths.dtype == np.uint32
         assert ids.tolist() == starts.tolist() == lengths.tolist() == []
         assert counts == [0] * len(turns)
-
-
-@pytest.mark.parametrize("one_chain", [False, True])
-@pytest.mark.parametrize("cut_chars", [qnormalise._CUT_CHARS, 40])
-@pytest.mark.parametrize(("text", "turns", "tokens", "counts"), TURNS)
-def test_normalise_turns_arrays_are_the_tokens_of_normalise_turns(
-    text: str,
-    turns: list[tuple[int, int]],
-    tokens: list[tuple[str, int, int]],
-    counts: list[int],
-    cut_chars: int,
-    one_chain: bool,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _cuts_and_chains(monkeypatch, cut_chars, one_chain)
-    vocab, ids, starts, lengths, per_turn, keys = normalise_turns_arrays(text, turns)
-    assert vocab == list(dict.fromkeys(norm for norm, _, _ in tokens))
-    assert keys.tolist() == [hash(word) for word in vocab]
-    assert [vocab[i] for i in ids.tolist()] == [norm for norm, _, _ in tokens]
-    assert starts.tolist() == [start for _, start, _ in tokens]
-    assert lengths.tolist() == [end - start for _, start, end in tokens]
-    assert per_turn == counts
